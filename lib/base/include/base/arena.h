@@ -1,0 +1,32 @@
+/*
+ * A bump allocator for many small objects with one lifetime (a decoded file, a
+ * snapshot). Allocations are never freed one by one; clear drops them all and
+ * keeps the first block for reuse, release frees everything.
+ */
+#ifndef HOIST_BASE_ARENA_H
+#define HOIST_BASE_ARENA_H
+
+#include <stddef.h>
+
+struct hs_arena_block;
+
+struct hs_arena {
+    struct hs_arena_block *head; /* newest block; older ones follow */
+    size_t block_size;           /* default size of a new block */
+    size_t used;                 /* total bytes handed out since init/clear */
+};
+
+/* block_size 0 picks 64 KiB. Does not allocate. */
+void hs_arena_init(struct hs_arena *a, size_t block_size);
+void hs_arena_release(struct hs_arena *a);
+void hs_arena_clear(struct hs_arena *a);
+/* size bytes aligned to align (a power of two <= 64), borrowed from the arena,
+ * uninitialised. Requests bigger than the block size get a block of their own. */
+void *hs_arena_alloc(struct hs_arena *a, size_t size, size_t align);
+void *hs_arena_zalloc(struct hs_arena *a, size_t size, size_t align);
+char *hs_arena_strndup(struct hs_arena *a, const char *s, size_t n);
+#define HS_ARENA_NEW(a, type) ((type *)hs_arena_zalloc((a), sizeof(type), _Alignof(type)))
+#define HS_ARENA_NEW_ARRAY(a, type, n)                                                             \
+    ((type *)hs_arena_zalloc((a), sizeof(type) * (n), _Alignof(type)))
+
+#endif
