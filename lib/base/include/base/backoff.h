@@ -18,6 +18,7 @@ struct hs_backoff {
     struct hs_rng rng; /* jitter source */
 };
 
+/* b: borrowed, embedded by the caller. base > 0 and cap >= base, else HS_BUG. */
 void hs_backoff_init(struct hs_backoff *b, int64_t base, int64_t cap, uint64_t seed);
 /* The ceiling for the current attempt: min(cap, base * 2^attempt), no overflow. */
 int64_t hs_backoff_ceiling(const struct hs_backoff *b);

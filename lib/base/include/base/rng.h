@@ -12,7 +12,10 @@ struct hs_rng {
     uint64_t s[4];
 };
 
+/* r: borrowed, embedded by the caller. Any seed (0 included) is fine; equal
+ * seeds give equal sequences. */
 void hs_rng_seed(struct hs_rng *r, uint64_t seed);
+/* The next 64 uniformly random bits. */
 uint64_t hs_rng_next(struct hs_rng *r);
 /* Uniform in [0, bound) without modulo bias; bound 0 returns 0. */
 uint64_t hs_rng_below(struct hs_rng *r, uint64_t bound);
