@@ -1,8 +1,9 @@
 /*
  * Secret masking for log lines. It works on the finished text, so it protects
  * every line whatever a caller formatted into it: a request dump, an error
- * body, a kubeconfig fragment. It must never leave a secret readable; masking
- * something harmless (a pagination token) is acceptable.
+ * body (JSON or AWS XML), a kubeconfig fragment. It must never leave a
+ * secret readable; masking something harmless (a pagination token) is
+ * acceptable.
  */
 #include "base/log.h"
 
@@ -16,9 +17,9 @@
 
 /* Parts of a field name that mark its value as secret (lower case). */
 static const char *const secret_words[] = {
-    "token",      "secret",  "password", "passwd",     "signature", "authorization",
+    "token",      "secret",   "password", "passwd",     "signature",   "authorization",
     "credential", "key-data", "key_data", "privatekey", "private-key", "private_key",
-    "apikey",     "api-key", "api_key",  "cookie",
+    "apikey",     "api-key",  "api_key",  "cookie",
 };
 
 /* Field names whose value runs to the end of the quoted string or line, spaces
@@ -89,8 +90,12 @@ static size_t access_key_len(const char *s)
 static size_t value_start(const char *s, size_t i, char *quote)
 {
     size_t j = i;
+    /* The name may be quoted, and the quote may be escaped when JSON sits
+     * inside a JSON string or a text line's quoted value: {\"token\":\"x\"}. */
     if (s[j] == '"' || s[j] == '\'')
         j++;
+    else if (s[j] == '\\' && s[j + 1] == '"')
+        j += 2;
     while (s[j] == ' ')
         j++;
     if (s[j] != ':' && s[j] != '=')
@@ -109,6 +114,38 @@ static size_t value_start(const char *s, size_t i, char *quote)
     return j;
 }
 
+/* If s[i] opens an XML element whose name is secret-like
+ * ("<SecretAccessKey>", "<SessionToken>", "<ns:Password a='1'>") and text
+ * follows it, returns the offset just past the '>' and sets *text_end to
+ * where the text stops (the next '<' or the end). Returns 0 otherwise: not an
+ * element, not secret-like, self-closing, or only whitespace inside (a
+ * "<Credentials>" wrapper around child elements). */
+static size_t xml_secret_text(const char *s, size_t i, size_t *text_end)
+{
+    if (s[i] != '<' || !is_name_char(s[i + 1]))
+        return 0;
+    size_t end = i + 1;
+    while (is_name_char(s[end]) || s[end] == ':')
+        end++;
+    if (!contains_word(s + i + 1, end - i - 1, secret_words, HS_ARRAY_LEN(secret_words)))
+        return 0;
+    size_t gt = end;
+    while (s[gt] && s[gt] != '>' && s[gt] != '<' && s[gt] != '\n')
+        gt++;
+    if (s[gt] != '>' || s[gt - 1] == '/')
+        return 0;
+    size_t j = gt + 1, blank = 1;
+    while (s[j] && s[j] != '<') {
+        if (!isspace((unsigned char)s[j]))
+            blank = 0;
+        j++;
+    }
+    if (blank)
+        return 0;
+    *text_end = j;
+    return gt + 1;
+}
+
 size_t hs_redact(struct hs_buf *b)
 {
     struct hs_buf out;
@@ -118,6 +155,14 @@ size_t hs_redact(struct hs_buf *b)
     hs_buf_init(&out);
     while (s[i]) {
         size_t n;
+        size_t text_end;
+        if ((n = xml_secret_text(s, i, &text_end)) > 0) {
+            hs_buf_add(&out, s + i, n - i);
+            hs_buf_adds(&out, MASK);
+            i = text_end;
+            masked++;
+            continue;
+        }
         if ((i == 0 || !is_b64url(s[i - 1])) && (n = jwt_len(s + i)) > 0) {
             hs_buf_adds(&out, MASK);
             i += n;
@@ -131,7 +176,8 @@ size_t hs_redact(struct hs_buf *b)
             masked++;
             continue;
         }
-        if ((i == 0 || !isalpha((unsigned char)s[i - 1])) && strncasecmp(s + i, "bearer ", 7) == 0) {
+        if ((i == 0 || !isalpha((unsigned char)s[i - 1])) &&
+            strncasecmp(s + i, "bearer ", 7) == 0) {
             size_t j = i + 7;
             while (s[j] == ' ')
                 j++;
