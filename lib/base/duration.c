@@ -37,7 +37,7 @@ static int is_digit(char c)
 }
 
 /* Writes s quoted as Go's time package quotes it: '"' and '\' escaped, bytes
- * outside printable ASCII as \xNN. Long inputs are cut with "..." so the
+ * below 0x20 or above 0x7f as \xNN. Long inputs are cut with "..." so the
  * message always fits struct hs_err. */
 static void quote(const char *s, size_t n, char *out, size_t size)
 {
@@ -53,7 +53,7 @@ static void quote(const char *s, size_t n, char *out, size_t size)
             w += 3;
             break;
         }
-        if (c < 0x20 || c >= 0x7f) {
+        if (c < 0x20 || c >= 0x80) {
             out[w++] = '\\';
             out[w++] = 'x';
             out[w++] = hex[c >> 4];

@@ -143,6 +143,7 @@ static void parse_messages(void **state)
           "ff",
           "invalid duration \"\\xffff\"" },
         { "a\"b\\", "invalid duration \"a\\\"b\\\\\"" },
+        { "\x7f\x01", "invalid duration \"\x7f\\x01\"" }, /* DEL stays, as in Go */
         { "9223372036854775808ns", "invalid duration \"9223372036854775808ns\": out of range" },
     };
     for (size_t i = 0; i < HS_ARRAY_LEN(cases); i++) {
