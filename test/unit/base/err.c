@@ -12,7 +12,7 @@ static void names_and_descriptions(void **state)
     assert_string_equal(hs_errname(HS_EPARSE), "EPARSE");
     assert_string_equal(hs_strerror(HS_EINVAL), "invalid argument");
     assert_string_equal(hs_errname((enum hs_code)9999), "EUNKNOWN");
-    assert_string_equal(hs_strerror((enum hs_code)-1), "unknown error");
+    assert_string_equal(hs_strerror((enum hs_code) - 1), "unknown error");
     for (int c = 0; c < HS__ERR_COUNT; c++) {
         assert_non_null(hs_errname((enum hs_code)c));
         assert_string_not_equal(hs_errname((enum hs_code)c), "EUNKNOWN");

@@ -18,14 +18,14 @@ struct hs_alloc_funcs {
  * Only call while nothing allocated with the previous functions is alive. */
 void hs_set_alloc_funcs(const struct hs_alloc_funcs *funcs);
 
-void *hs_malloc(size_t size);                  /* new */
-void *hs_calloc(size_t nmemb, size_t size);    /* new, zeroed; aborts on overflow */
-void *hs_realloc(void *ptr, size_t size);      /* steals ptr, returns new */
+void *hs_malloc(size_t size);                                /* new */
+void *hs_calloc(size_t nmemb, size_t size);                  /* new, zeroed; aborts on overflow */
+void *hs_realloc(void *ptr, size_t size);                    /* steals ptr, returns new */
 void *hs_reallocarray(void *ptr, size_t nmemb, size_t size); /* as above, overflow-checked */
-char *hs_strdup(const char *s);                /* new */
-char *hs_strndup(const char *s, size_t n);     /* new, NUL-terminated, at most n bytes of s */
-void *hs_memdup(const void *p, size_t n);      /* new */
-void hs_free(void *ptr);                       /* accepts NULL */
+char *hs_strdup(const char *s);                              /* new */
+char *hs_strndup(const char *s, size_t n); /* new, NUL-terminated, at most n bytes of s */
+void *hs_memdup(const void *p, size_t n);  /* new */
+void hs_free(void *ptr);                   /* accepts NULL */
 
 /* Grows *array (of *cap elements of elem_size) to hold at least need elements,
  * doubling. */

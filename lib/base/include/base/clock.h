@@ -12,8 +12,8 @@
 #define HS_NSEC ((int64_t)1)
 #define HS_USEC ((int64_t)1000)
 #define HS_MSEC ((int64_t)1000000)
-#define HS_SEC ((int64_t)1000000000)
-#define HS_MIN (60 * HS_SEC)
+#define HS_SEC  ((int64_t)1000000000)
+#define HS_MIN  (60 * HS_SEC)
 #define HS_HOUR (60 * HS_MIN)
 
 struct hs_clock;

@@ -22,8 +22,8 @@
 
 #if defined(__GNUC__)
 #define HS_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define HS_NORETURN __attribute__((noreturn))
-#define HS_UNUSED __attribute__((unused))
+#define HS_NORETURN     __attribute__((noreturn))
+#define HS_UNUSED       __attribute__((unused))
 #else
 #define HS_PRINTF(f, a)
 #define HS_NORETURN
@@ -34,10 +34,10 @@
  * aborts. For faults of the world (input, network) return an error instead. */
 HS_NORETURN void hs__bug(const char *file, int line, const char *what);
 #define HS_BUG(what) hs__bug(__FILE__, __LINE__, (what))
-#define HS_BUG_ON(cond)                                                                            \
-    do {                                                                                           \
-        if (cond)                                                                                  \
-            hs__bug(__FILE__, __LINE__, #cond);                                                    \
+#define HS_BUG_ON(cond)                         \
+    do {                                        \
+        if (cond)                               \
+            hs__bug(__FILE__, __LINE__, #cond); \
     } while (0)
 
 #endif

@@ -10,26 +10,26 @@
 #include "base/common.h"
 
 /* X(NAME, "description"). Append only. */
-#define HS_ERRNO_MAP(X)                                                                            \
-    X(OK, "success")                                                                               \
-    X(EINVAL, "invalid argument")                                                                  \
-    X(ENOMEM, "out of memory")                                                                     \
-    X(EIO, "input/output error")                                                                   \
-    X(EPARSE, "cannot parse input")                                                                \
-    X(ERANGE, "value out of range")                                                                \
-    X(ENOTFOUND, "not found")                                                                      \
-    X(ENOTSUP, "not supported")                                                                    \
-    X(ENOTIMPL, "not implemented yet")                                                             \
-    X(ETIMEDOUT, "timed out")                                                                      \
-    X(EHTTP, "HTTP error")                                                                         \
-    X(EAWS, "AWS API error")                                                                       \
-    X(EKUBE, "Kubernetes API error")                                                               \
-    X(EAUTH, "authentication failed")                                                              \
-    X(ECONFLICT, "conflict")                                                                       \
-    X(ESTATE, "invalid state")                                                                     \
-    X(ECANCELED, "canceled")                                                                       \
-    X(EEXIST, "already exists")                                                                    \
-    X(ETHROTTLED, "throttled")                                                                     \
+#define HS_ERRNO_MAP(X)                \
+    X(OK, "success")                   \
+    X(EINVAL, "invalid argument")      \
+    X(ENOMEM, "out of memory")         \
+    X(EIO, "input/output error")       \
+    X(EPARSE, "cannot parse input")    \
+    X(ERANGE, "value out of range")    \
+    X(ENOTFOUND, "not found")          \
+    X(ENOTSUP, "not supported")        \
+    X(ENOTIMPL, "not implemented yet") \
+    X(ETIMEDOUT, "timed out")          \
+    X(EHTTP, "HTTP error")             \
+    X(EAWS, "AWS API error")           \
+    X(EKUBE, "Kubernetes API error")   \
+    X(EAUTH, "authentication failed")  \
+    X(ECONFLICT, "conflict")           \
+    X(ESTATE, "invalid state")         \
+    X(ECANCELED, "canceled")           \
+    X(EEXIST, "already exists")        \
+    X(ETHROTTLED, "throttled")         \
     X(ECONNECT, "connection failed")
 
 enum hs_code {
@@ -43,8 +43,8 @@ enum hs_code {
 
 /* Detail of the first error. Zero-initialise ({0}) before use. */
 struct hs_err {
-    enum hs_code code;      /* HS_OK while no error was recorded */
-    int http_status;        /* HTTP status when the error came from a response, else 0 */
+    enum hs_code code;        /* HS_OK while no error was recorded */
+    int http_status;          /* HTTP status when the error came from a response, else 0 */
     char msg[HS_ERR_MSG_MAX]; /* one line naming the subject at fault */
 };
 

@@ -37,20 +37,20 @@ void hs_log_set_pid(int pid);
 void hs__log(enum hs_log_level level, int v, const char *file, int line, const char *const *kv,
              const char *fmt, ...) HS_PRINTF(6, 7);
 
-#define HS_INFO(...) hs__log(HS_LOG_INFO, 0, __FILE__, __LINE__, NULL, __VA_ARGS__)
-#define HS_WARN(...) hs__log(HS_LOG_WARNING, 0, __FILE__, __LINE__, NULL, __VA_ARGS__)
+#define HS_INFO(...)  hs__log(HS_LOG_INFO, 0, __FILE__, __LINE__, NULL, __VA_ARGS__)
+#define HS_WARN(...)  hs__log(HS_LOG_WARNING, 0, __FILE__, __LINE__, NULL, __VA_ARGS__)
 #define HS_ERROR(...) hs__log(HS_LOG_ERROR, 0, __FILE__, __LINE__, NULL, __VA_ARGS__)
-#define HS_V(v, ...)                                                                               \
-    do {                                                                                           \
-        if (hs_log_verbosity >= (v))                                                               \
-            hs__log(HS_LOG_INFO, (v), __FILE__, __LINE__, NULL, __VA_ARGS__);                      \
+#define HS_V(v, ...)                                                          \
+    do {                                                                      \
+        if (hs_log_verbosity >= (v))                                          \
+            hs__log(HS_LOG_INFO, (v), __FILE__, __LINE__, NULL, __VA_ARGS__); \
     } while (0)
 /* Structured: HS_INFOS("Scale-up", "nodeGroup", name, "delta", "3") */
-#define HS_INFOS(msg, ...)                                                                         \
-    hs__log(HS_LOG_INFO, 0, __FILE__, __LINE__, (const char *const[]){ __VA_ARGS__, NULL }, "%s",  \
+#define HS_INFOS(msg, ...)                                                                        \
+    hs__log(HS_LOG_INFO, 0, __FILE__, __LINE__, (const char *const[]){ __VA_ARGS__, NULL }, "%s", \
             (msg))
-#define HS_WARNS(msg, ...)                                                                         \
-    hs__log(HS_LOG_WARNING, 0, __FILE__, __LINE__, (const char *const[]){ __VA_ARGS__, NULL },     \
+#define HS_WARNS(msg, ...)                                                                     \
+    hs__log(HS_LOG_WARNING, 0, __FILE__, __LINE__, (const char *const[]){ __VA_ARGS__, NULL }, \
             "%s", (msg))
 #define HS_ERRORS(msg, ...)                                                                        \
     hs__log(HS_LOG_ERROR, 0, __FILE__, __LINE__, (const char *const[]){ __VA_ARGS__, NULL }, "%s", \
