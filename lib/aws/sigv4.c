@@ -6,7 +6,7 @@
  * Why not libcurl's CURLOPT_AWS_SIGV4: it reads the clock itself (so the
  * official vectors, which pin 2015-08-30T12:36:00Z, cannot be checked), it
  * cannot produce the presigned form or leave the session token unsigned, and
- * its canonicalization has changed between releases. Owning ~500 lines that
+ * its canonicalization has changed between releases. Owning a few hundred lines that
  * pass both public suites byte for byte is the safer trade.
  *
  * This file must never log, never put the secret, the session token or a
