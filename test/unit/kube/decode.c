@@ -1,0 +1,370 @@
+/*
+ * Tests of lib/kube/decode.c: the upstream api-testdata objects decode, a
+ * mixed List and a typed list, exact JSON-path error messages, unknown
+ * fields, the top-level scanner, and a large generated list decoded item by
+ * item. Writes only temporary files it removes.
+ */
+#include "hs_test.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/intern.h"
+#include "decode_int.h"
+#include "kube/decode.h"
+#include "model/model.h"
+
+struct fx {
+    struct hs_intern *t;
+    struct model_cluster *c;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    f->t = hs_intern_new();
+    f->c = model_cluster_new(f->t);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    model_cluster_free(&f->c);
+    assert_int_equal(hs_intern_count(f->t), 0); /* every reference was dropped */
+    hs_intern_free(&f->t);
+    free(f);
+    return 0;
+}
+
+static const char *I(struct fx *f, const char *s)
+{
+    /* look up an interned string without keeping a reference */
+    const char *p = hs_intern_cstr(f->t, s);
+    hs_intern_unref(f->t, p);
+    return p;
+}
+
+static void decode_testdata(struct fx *f, const char *file)
+{
+    char path[1024];
+    struct hs_err err = { 0 };
+    snprintf(path, sizeof(path), "%s/k8s/api-testdata-v1.36.0/%s", hs_testdata_dir(), file);
+    if (kube_decode_file(f->c, path, &err) != HS_OK)
+        fail_msg("decode %s: %s", file, err.msg);
+}
+
+static void api_testdata_objects(void **state)
+{
+    struct fx *f = *state;
+    decode_testdata(f, "core.v1.Pod.json");
+    decode_testdata(f, "core.v1.Node.json");
+    decode_testdata(f, "policy.v1.PodDisruptionBudget.json");
+    decode_testdata(f, "apps.v1.DaemonSet.json");
+    decode_testdata(f, "core.v1.ConfigMap.json"); /* a kind hoist skips */
+    decode_testdata(f, "apps.v1.ReplicaSet.json");
+    assert_int_equal(f->c->n_pods, 1);
+    assert_int_equal(f->c->n_nodes, 1);
+    assert_int_equal(f->c->n_pdbs, 1);
+    assert_int_equal(f->c->n_daemonsets, 1);
+
+    struct model_pod *p = f->c->pods[0];
+    assert_ptr_equal(p->ns, I(f, "namespaceValue"));
+    assert_string_equal(p->name, "nameValue");
+    assert_ptr_equal(model_labels_get(&p->labels, I(f, "labelsKey")), I(f, "labelsValue"));
+    assert_int_equal(p->n_owners, 1);
+    assert_true(p->owners[0].controller);
+    assert_ptr_equal(model_pod_controller(p)->kind, I(f, "kindValue"));
+    assert_int_equal(p->creation_ts, 1199149261); /* 2008-01-01T01:01:01Z */
+    assert_int_equal(p->deletion_ts, 1230771661);
+    assert_ptr_equal(p->node_name, I(f, "nodeNameValue"));
+    assert_non_null(p->node_affinity);
+    assert_int_equal(p->node_affinity->n_required, 1);
+    assert_int_equal(p->node_affinity->required[0].expr[0].op, MODEL_OP_INVALID);
+    assert_int_equal(p->node_affinity->n_preferred, 1);
+    assert_non_null(p->affinity);
+    assert_int_equal(p->affinity->n_required, 1);
+    assert_int_equal(p->affinity->n_preferred, 1);
+    assert_non_null(p->anti_affinity);
+    assert_ptr_equal(p->affinity->required[0].topology_key, I(f, "topologyKeyValue"));
+    assert_int_equal(p->n_tolerations, 1);
+    assert_int_equal(p->tolerations[0].effect, MODEL_EFFECT_OTHER);
+    assert_true(p->tolerations[0].has_seconds);
+    assert_int_equal(p->tolerations[0].seconds, 5);
+    assert_int_equal(p->n_spreads, 1);
+    assert_int_equal(p->spreads[0].min_domains, 5);
+    assert_true(p->n_host_ports >= 1);
+    assert_int_equal(p->host_ports[0].port, 2);
+    assert_true(p->n_volumes >= 1);
+    assert_int_equal(p->requests.pods, 1);
+    assert_int_equal(p->requests.cpu_milli, 0);
+
+    struct model_node *n = f->c->nodes[0];
+    assert_true(n->unschedulable);
+    assert_string_equal(n->provider_id, "providerIDValue");
+    assert_int_equal(n->n_taints, 1);
+    assert_int_equal(n->taints[0].effect, MODEL_EFFECT_OTHER);
+    assert_int_equal(n->allocatable.n_scalar, 1);
+    assert_int_equal(n->ready, MODEL_COND_ABSENT); /* condition type is "typeValue" */
+
+    struct model_pdb *b = f->c->pdbs[0];
+    assert_int_equal(b->disruptions_allowed, 3);
+    assert_int_equal(b->current_healthy, 4);
+    assert_int_equal(b->desired_healthy, 5);
+    assert_int_equal(b->expected_pods, 6);
+    assert_true(b->min_available.set);
+    assert_true(b->min_available.invalid);
+    assert_true(b->selector.present);
+    assert_int_equal(b->selector.n, 2);
+
+    struct model_daemonset *d = f->c->daemonsets[0];
+    assert_true(d->selector.present);
+    assert_ptr_equal(d->template.ns, d->ns);
+    assert_int_equal(d->template.requests.pods, 1);
+}
+
+static const char mixed_list[] =
+    "{\"apiVersion\":\"v1\",\"items\":[\n"
+    "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"ip-10-0-1-5\","
+    "\"labels\":{\"topology.kubernetes.io/zone\":\"us-east-1a\",\"kubernetes.io/hostname\":"
+    "\"ip-10-0-1-5\"}},\"spec\":{\"providerID\":\"aws:///us-east-1a/i-0abc\",\"taints\":"
+    "[{\"key\":\"dedicated\",\"value\":\"gpu\",\"effect\":\"NoSchedule\"}]},"
+    "\"status\":{\"allocatable\":{\"cpu\":\"3920m\",\"memory\":\"15Gi\",\"pods\":\"58\","
+    "\"nvidia.com/gpu\":\"1\",\"hugepages-2Mi\":\"0\"},\"capacity\":{\"cpu\":\"4\"},"
+    "\"conditions\":[{\"type\":\"MemoryPressure\",\"status\":\"False\"},{\"type\":\"Ready\","
+    "\"status\":\"True\",\"lastTransitionTime\":\"2026-11-28T08:00:00Z\"}]},"
+    "\"someFutureField\":{\"deep\":[1,2,{\"x\":\"]}\"}]}},\n"
+    "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-1\",\"namespace\":\"shop\",\"labels\":"
+    "{\"app\":\"web\"},\"ownerReferences\":[{\"kind\":\"ReplicaSet\",\"name\":\"web-abc\","
+    "\"uid\":\"u1\",\"controller\":true}],\"creationTimestamp\":\"2026-11-28T08:00:00.5+01:00\"},"
+    "\"spec\":{\"initContainers\":[{\"name\":\"log\",\"restartPolicy\":\"Always\",\"resources\":"
+    "{\"requests\":{\"cpu\":\"100m\",\"memory\":\"64Mi\"}}},{\"name\":\"migrate\",\"resources\":"
+    "{\"limits\":{\"cpu\":\"2\",\"memory\":\"1Gi\"}}}],\"containers\":[{\"name\":\"app\","
+    "\"resources\":{\"requests\":{\"cpu\":\"500m\",\"memory\":\"512Mi\",\"nvidia.com/gpu\":1}},"
+    "\"ports\":[{\"containerPort\":80,\"hostPort\":8080},{\"containerPort\":81,\"hostPort\":0},"
+    "{\"containerPort\":53,\"hostPort\":53,\"protocol\":\"UDP\",\"hostIP\":\"10.0.0.1\"}]}],"
+    "\"overhead\":{\"cpu\":\"10m\"},\"tolerations\":[{\"operator\":\"Exists\"}],"
+    "\"nodeSelector\":{\"kubernetes.io/os\":\"linux\"},\"topologySpreadConstraints\":[{"
+    "\"maxSkew\":1,\"topologyKey\":\"topology.kubernetes.io/zone\",\"whenUnsatisfiable\":"
+    "\"DoNotSchedule\",\"labelSelector\":{\"matchLabels\":{\"app\":\"web\"}},\"nodeTaintsPolicy\":"
+    "\"Honor\"}],\"volumes\":[{\"name\":\"tmp\",\"emptyDir\":{}},{\"name\":\"shm\",\"emptyDir\":"
+    "{\"medium\":\"Memory\"}},{\"name\":\"data\",\"persistentVolumeClaim\":{\"claimName\":"
+    "\"data-web-1\"}},{\"name\":\"scratch\",\"ephemeral\":{}}],\"priority\":1000},"
+    "\"status\":{\"phase\":\"Pending\",\"conditions\":[{\"type\":\"PodScheduled\",\"status\":"
+    "\"False\",\"reason\":\"Unschedulable\"}]}},\n"
+    "{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\"},\"data\":{\"a\":\"b\"}},\n"
+    "{\"kind\":\"PodDisruptionBudget\",\"metadata\":{\"name\":\"web\",\"namespace\":\"shop\"},"
+    "\"spec\":{\"maxUnavailable\":\"25%\",\"selector\":{}},\"status\":{\"disruptionsAllowed\":1}},"
+    "\n"
+    "{\"kind\":\"PersistentVolumeClaim\",\"metadata\":{\"name\":\"data-web-1\",\"namespace\":"
+    "\"shop\"},\"spec\":{\"volumeName\":\"pv-1\",\"storageClassName\":\"gp3\"},\"status\":"
+    "{\"phase\":\"Bound\"}},\n"
+    "{\"kind\":\"PersistentVolume\",\"metadata\":{\"name\":\"pv-1\"},\"spec\":{\"nodeAffinity\":"
+    "{\"required\":{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":"
+    "\"topology.kubernetes.io/zone\",\"operator\":\"In\",\"values\":[\"us-east-1a\"]}]}]}},"
+    "\"claimRef\":{\"namespace\":\"shop\",\"name\":\"data-web-1\"}}}\n"
+    "],\"kind\":\"List\",\"metadata\":{\"resourceVersion\":\"\"}}\n";
+
+static void mixed_list_decodes(void **state)
+{
+    struct fx *f = *state;
+    struct hs_err err = { 0 };
+    assert_int_equal(kube_decode_buffer(f->c, mixed_list, strlen(mixed_list), "m.json", &err),
+                     HS_OK);
+    assert_int_equal(f->c->n_nodes, 1);
+    assert_int_equal(f->c->n_pods, 1);
+    assert_int_equal(f->c->n_pdbs, 1);
+    assert_int_equal(f->c->n_pvcs, 1);
+    assert_int_equal(f->c->n_pvs, 1);
+    struct model_node *n = f->c->nodes[0];
+    assert_int_equal(n->allocatable.cpu_milli, 3920);
+    assert_int_equal(n->allocatable.memory, 15LL << 30);
+    assert_int_equal(n->allocatable.pods, 58);
+    assert_int_equal(model_resources_scalar(&n->allocatable, I(f, "nvidia.com/gpu")), 1);
+    assert_int_equal(n->capacity.cpu_milli, 4000);
+    assert_int_equal(n->ready, MODEL_COND_TRUE);
+    assert_int_equal(n->ready_transition, 1795852800);
+    assert_int_equal(n->taints[0].effect, MODEL_EFFECT_NO_SCHEDULE);
+    assert_ptr_equal(n->taints[0].value, I(f, "gpu"));
+    /* labels sorted by key */
+    assert_string_equal(n->labels.v[0].key, "kubernetes.io/hostname");
+
+    struct model_pod *p = f->c->pods[0];
+    /* running: 500m app + 100m sidecar = 600m; init "migrate" (limits as
+     * requests) 2000m + 100m sidecar = 2100m; + 10m overhead */
+    assert_int_equal(p->requests.cpu_milli, 2110);
+    assert_int_equal(p->requests.memory, (1LL << 30) + (64LL << 20));
+    assert_int_equal(model_resources_scalar(&p->requests, I(f, "nvidia.com/gpu")), 1);
+    assert_int_equal(p->n_host_ports, 2); /* hostPort 0 is not a host port */
+    assert_int_equal(p->host_ports[1].protocol, MODEL_PROTO_UDP);
+    assert_ptr_equal(p->host_ports[1].host_ip, I(f, "10.0.0.1"));
+    assert_null(p->host_ports[0].host_ip);
+    assert_int_equal(p->creation_ts, 1795852800 - 3600);
+    assert_int_equal(p->phase, MODEL_PHASE_PENDING);
+    assert_int_equal(p->scheduled, MODEL_COND_FALSE);
+    assert_ptr_equal(p->scheduled_reason, I(f, "Unschedulable"));
+    assert_true(p->tolerations[0].exists);
+    assert_null(p->tolerations[0].key);
+    assert_int_equal(p->tolerations[0].effect, MODEL_EFFECT_ALL);
+    assert_true(p->spreads[0].do_not_schedule);
+    assert_int_equal(p->spreads[0].node_taints_policy, MODEL_POLICY_HONOR);
+    assert_true(model_selector_matches(&p->spreads[0].selector, &p->labels));
+    assert_int_equal(p->volumes[0].kind, MODEL_VOL_EMPTY_DIR);
+    assert_int_equal(p->volumes[1].kind, MODEL_VOL_EMPTY_DIR_MEMORY);
+    assert_int_equal(p->volumes[2].kind, MODEL_VOL_PVC);
+    assert_string_equal(p->volumes[2].claim_name, "data-web-1");
+    assert_string_equal(p->volumes[3].claim_name, "web-1-scratch");
+    assert_int_equal(p->priority, 1000);
+
+    struct model_pdb *b = f->c->pdbs[0];
+    assert_true(b->max_unavailable.percent);
+    assert_int_equal(b->max_unavailable.value, 25);
+    assert_true(model_selector_matches(&b->selector, &p->labels)); /* {} selects all */
+
+    struct model_pv *pv = f->c->pvs[0];
+    assert_ptr_equal(f->c->pvcs[0]->volume_name, pv->name);
+    assert_int_equal(pv->node_affinity.n_required, 1);
+    assert_true(model_requirement_matches(&pv->node_affinity.required[0].expr[0], &n->labels));
+}
+
+static void typed_list_items_without_kind(void **state)
+{
+    struct fx *f = *state;
+    const char *doc = "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"items\":["
+                      "{\"metadata\":{\"name\":\"a\"}},{\"metadata\":{\"name\":\"b\"}}]}";
+    struct hs_err err = { 0 };
+    assert_int_equal(kube_decode_buffer(f->c, doc, strlen(doc), NULL, &err), HS_OK);
+    assert_int_equal(f->c->n_pods, 2);
+    assert_ptr_equal(f->c->pods[1]->ns, I(f, "default"));
+    /* kind after items (kubectl prints keys sorted) */
+    const char *doc2 = "{\"items\":[{\"metadata\":{\"name\":\"n1\"}}],\"kind\":\"NodeList\"}";
+    assert_int_equal(kube_decode_buffer(f->c, doc2, strlen(doc2), NULL, &err), HS_OK);
+    assert_int_equal(f->c->n_nodes, 1);
+    /* a single object, and an empty list */
+    const char *one = "  {\"kind\":\"Node\",\"metadata\":{\"name\":\"n2\"}}  ";
+    assert_int_equal(kube_decode_buffer(f->c, one, strlen(one), NULL, &err), HS_OK);
+    const char *empty = "{\"kind\":\"List\",\"items\":[]}";
+    assert_int_equal(kube_decode_buffer(f->c, empty, strlen(empty), NULL, &err), HS_OK);
+    assert_int_equal(f->c->n_nodes, 2);
+}
+
+/* Decodes doc into a fresh cluster and checks the exact error message. */
+static void expect_error(struct fx *f, const char *doc, const char *name, const char *want)
+{
+    struct hs_err err = { 0 };
+    enum hs_code rc = kube_decode_buffer(f->c, doc, strlen(doc), name, &err);
+    if (rc != HS_EPARSE)
+        fail_msg("decoding %s: rc %d, want EPARSE", doc, rc);
+    if (strcmp(err.msg, want) != 0)
+        fail_msg("error '%s', want '%s'", err.msg, want);
+}
+
+static void errors_name_the_path(void **state)
+{
+    struct fx *f = *state;
+    expect_error(f,
+                 "{\"kind\":\"List\",\"items\":[{\"kind\":\"ConfigMap\"},{\"kind\":\"Pod\","
+                 "\"spec\":{\"containers\":[{\"name\":\"a\"},{\"resources\":{\"requests\":"
+                 "{\"cpu\":\"12Qi\"}}}]}}]}",
+                 "c.json",
+                 "c.json: cannot parse quantity '12Qi' at "
+                 "items[1].spec.containers[1].resources.requests.cpu: quantities must match "
+                 "the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+    expect_error(f,
+                 "{\"items\":[{\"kind\":\"Node\",\"status\":{\"allocatable\":"
+                 "{\"memory\":\"1ki\"}}}]}",
+                 NULL,
+                 "cannot parse quantity '1ki' at items[0].status.allocatable.memory: unable to "
+                 "parse quantity's suffix");
+    expect_error(f, "{\"kind\":\"Pod\",\"spec\":{\"containers\":{}}}", NULL,
+                 "expected array, got object at spec.containers");
+    expect_error(f, "{\"items\":[{\"kind\":\"Node\",\"metadata\":{\"labels\":{\"a\":1}}}]}", NULL,
+                 "expected string, got number at items[0].metadata.labels.a");
+    expect_error(f, "{\"items\":[{\"kind\":\"Node\",\"spec\":{\"unschedulable\":\"yes\"}}]}", NULL,
+                 "expected boolean, got string at items[0].spec.unschedulable");
+    expect_error(f, "{\"items\":[{\"kind\":\"Pod\",\"spec\":{\"tolerations\":[{},5]}}]}", NULL,
+                 "expected object, got number at items[0].spec.tolerations[1]");
+    expect_error(f,
+                 "{\"items\":[{\"kind\":\"Pod\",\"spec\":{\"affinity\":{\"podAntiAffinity\":"
+                 "{\"requiredDuringSchedulingIgnoredDuringExecution\":[{\"labelSelector\":"
+                 "{\"matchExpressions\":[{\"key\":\"a\",\"values\":[1]}]}}]}}}}]}",
+                 NULL,
+                 "expected string, got number at items[0].spec.affinity.podAntiAffinity."
+                 "requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector."
+                 "matchExpressions[0].values[0]");
+    expect_error(f, "{\"items\":[{\"kind\":\"Pod\"},5]}", NULL,
+                 "expected object, got number at items[1]");
+    expect_error(f, "[1,2]", "x.json", "x.json: not a JSON object at the top level");
+    expect_error(f, "", NULL, "not a JSON object at the top level");
+    expect_error(f, "{\"kind\":\"List\",\"items\":[{\"kind\":\"Pod\"},{\"kind\":\"Po", NULL,
+                 "truncated JSON at items[1]");
+    expect_error(
+        f, "{\"items\":[{\"kind\":\"Pod\",\"metadata\":{\"creationTimestamp\":\"yesterday\"}}]}",
+        NULL, "cannot parse time 'yesterday' at items[0].metadata.creationTimestamp");
+    expect_error(
+        f, "{\"items\":[{\"kind\":\"Pod\",\"spec\":{\"priority\":1e400}}]}", NULL,
+        "invalid JSON at items[0]: real number overflow near '1e400' (byte 48 of the input)");
+    /* objects before the bad item stay in the cluster, with their references */
+    assert_true(f->c->n_pods >= 1);
+}
+
+static void scanner_strings_and_nesting(void **state)
+{
+    (void)state;
+    const char *doc = "{\"a\":\"x\\\"]}\",\"items\":[ {\"k\":\"\\\\\"} , [1,{\"b\":\"[\"}] ,"
+                      "\"s\\\"\", 12 ],\"kind\":\"List\"}";
+    struct kube__top top;
+    struct hs_err err = { 0 };
+    assert_int_equal(kube__scan_top(doc, strlen(doc), &top, &err), HS_OK);
+    assert_true(top.has_items);
+    assert_int_equal(top.n_items, 4);
+    assert_int_equal(top.kind_len, 4);
+    assert_memory_equal(doc + top.item_off[0], "{\"k\":\"\\\\\"}", top.item_len[0]);
+    assert_memory_equal(doc + top.item_off[1], "[1,{\"b\":\"[\"}]", top.item_len[1]);
+    assert_memory_equal(doc + top.item_off[3], "12", top.item_len[3]);
+    kube__top_release(&top);
+}
+
+static void file_errors_and_large_list(void **state)
+{
+    struct fx *f = *state;
+    char path[] = "/tmp/hoist-decode-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    const int n = 20000;
+    fputs("{\"apiVersion\":\"v1\",\"items\":[", fp);
+    for (int i = 0; i < n; i++)
+        fprintf(fp,
+                "%s{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p-%d\","
+                "\"namespace\":\"ns-%d\",\"labels\":{\"app\":\"a%d\",\"pod-template-hash\":"
+                "\"h%d\"}},\"spec\":{\"nodeName\":\"node-%d\",\"containers\":[{\"name\":\"c\","
+                "\"resources\":{\"requests\":{\"cpu\":\"%dm\",\"memory\":\"%dMi\"}}}]}}",
+                i ? "," : "", i, i % 10, i % 7, i, i % 100, 100 + i % 5, 64 + i % 3);
+    fputs("],\"kind\":\"List\"}", fp);
+    fclose(fp);
+    struct hs_err err = { 0 };
+    assert_int_equal(kube_decode_file(f->c, path, &err), HS_OK);
+    assert_int_equal(f->c->n_pods, n);
+    assert_int_equal(f->c->pods[n - 1]->requests.cpu_milli, 100 + (n - 1) % 5);
+    assert_ptr_equal(f->c->pods[7]->labels.v[0].value, f->c->pods[14]->labels.v[0].value);
+    unlink(path);
+    assert_int_equal(kube_decode_file(f->c, path, &err), HS_EIO);
+    assert_non_null(strstr(err.msg, path));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(api_testdata_objects, setup, teardown),
+        cmocka_unit_test_setup_teardown(mixed_list_decodes, setup, teardown),
+        cmocka_unit_test_setup_teardown(typed_list_items_without_kind, setup, teardown),
+        cmocka_unit_test_setup_teardown(errors_name_the_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(scanner_strings_and_nesting, setup, teardown),
+        cmocka_unit_test_setup_teardown(file_errors_and_large_list, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
