@@ -111,13 +111,6 @@ void aws_query_push_list_item(struct aws_query *q, size_t i, const char *member_
         hs_buf_addf(&q->key, ".%s.%zu", member_name ? member_name : "member", i);
         return;
     }
-    if (q->flavor == AWS_QUERY_AWS && member_name) {
-        /* A flattened list whose member is renamed: the member name
-         * replaces the list's own last segment. */
-        char *dot = strrchr(q->key.data, '.');
-        hs_buf_truncate(&q->key, dot ? (size_t)(dot - q->key.data) + 1 : 0);
-        hs_buf_adds(&q->key, member_name);
-    }
     hs_buf_addf(&q->key, ".%zu", i);
 }
 

@@ -64,8 +64,9 @@ void aws_query_push(struct aws_query *q, const char *name);
 void aws_query_push_verbatim(struct aws_query *q, const char *name);
 /* Pushes list element i (1-based). member_name (borrowed) is the list
  * member's locationName or NULL ("member"). AWS non-flattened:
- * ".member.i"; AWS flattened: ".i", with the last segment replaced by
- * member_name when one is given; EC2: always ".i". Pop once to undo. */
+ * ".<member_name>.i"; AWS flattened and EC2: ".i" (a flattened list is
+ * named by its structure member, whatever its items are called). Pop once
+ * to undo. */
 void aws_query_push_list_item(struct aws_query *q, size_t i, const char *member_name,
                               bool flattened);
 /* Pushes map entry i (1-based): ".entry.i" or, flattened, ".i". The caller
