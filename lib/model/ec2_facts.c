@@ -52,6 +52,7 @@
  */
 #include "model/ec2_facts.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "ec2_facts_int.h"
@@ -174,10 +175,19 @@ static enum hs_code region_find(const char *region, size_t *r, struct hs_err *er
             return HS_OK;
         }
     }
+    /* Name the regions that do have prices, from the table itself. */
+    char known[256];
+    size_t len = 0;
+    known[0] = '\0';
+    for (size_t i = 0; i < model__n_price_regions; i++) {
+        int k = snprintf(known + len, sizeof(known) - len, "%s%s", i ? ", " : "",
+                         pool_str(model__price_regions[i].name));
+        if (k < 0 || (size_t)k >= sizeof(known) - len)
+            break;
+        len += (size_t)k;
+    }
     return hs_err_set(err, HS_ENOTFOUND,
-                      "no built-in on-demand prices for region '%s' (known: us-east-1, "
-                      "us-gov-east-1, us-gov-west-1, cn-north-1)",
-                      region);
+                      "no built-in on-demand prices for region '%s' (built in: %s)", region, known);
 }
 
 static enum hs_code price_of(const struct model__price_row *row, size_t r, const char *type,
