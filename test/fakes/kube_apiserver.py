@@ -91,6 +91,9 @@ class ResourceType:
         return self.plural if not self.group else self.plural + "." + self.group
 
 
+SCALE = ("scale", "Scale", "autoscaling", "v1", STATUS_VERBS)
+
+
 def _registry():
     R = ResourceType
     return [
@@ -105,11 +108,14 @@ def _registry():
         R("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", True, ["pvc"], status=True),
         R("", "v1", "persistentvolumes", "PersistentVolume", False, ["pv"], status=True),
         R("", "v1", "replicationcontrollers", "ReplicationController", True, ["rc"], ["all"],
-          status=True, generation=True),
+          status=True, generation=True, extra_subs=[SCALE]),
         R("apps", "v1", "daemonsets", "DaemonSet", True, ["ds"], ["all"], status=True, generation=True),
-        R("apps", "v1", "replicasets", "ReplicaSet", True, ["rs"], ["all"], status=True, generation=True),
-        R("apps", "v1", "statefulsets", "StatefulSet", True, ["sts"], ["all"], status=True, generation=True),
-        R("apps", "v1", "deployments", "Deployment", True, ["deploy"], ["all"], status=True, generation=True),
+        R("apps", "v1", "replicasets", "ReplicaSet", True, ["rs"], ["all"], status=True, generation=True,
+          extra_subs=[SCALE]),
+        R("apps", "v1", "statefulsets", "StatefulSet", True, ["sts"], ["all"], status=True, generation=True,
+          extra_subs=[SCALE]),
+        R("apps", "v1", "deployments", "Deployment", True, ["deploy"], ["all"], status=True, generation=True,
+          extra_subs=[SCALE]),
         R("batch", "v1", "jobs", "Job", True, [], ["all"], status=True, generation=True),
         R("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True, ["pdb"],
           status=True, generation=True),
@@ -172,7 +178,7 @@ def status_obj(code, reason, message, details=None):
           "message": message, "reason": reason, "code": code}
     if reason == "":
         del st["reason"]
-    if details:
+    if details is not None:
         st["details"] = details
     return st
 
@@ -216,13 +222,11 @@ def invalid(rt, name, field, cause_reason, detail):
 
 
 def method_not_allowed(message="the server does not allow this method on the requested resource"):
-    return status_obj(405, "MethodNotAllowed", message,
-                      {"causes": [{"reason": "UnexpectedServerResponse", "message": "405 page not found"}]})
+    return status_obj(405, "MethodNotAllowed", message, {})
 
 
 def not_found_path():
-    return status_obj(404, "NotFound", "the server could not find the requested resource",
-                      {"causes": [{"reason": "UnexpectedServerResponse", "message": "404 page not found"}]})
+    return status_obj(404, "NotFound", "the server could not find the requested resource", {})
 
 
 def expired(message):
@@ -629,7 +633,14 @@ def json_patch(doc, ops):
 
 PB_SCHEMAS = {
     "ObjectMeta": {1: ("name", "s"), 2: ("generateName", "s"), 3: ("namespace", "s"),
-                   5: ("uid", "s"), 6: ("resourceVersion", "s")},
+                   5: ("uid", "s"), 6: ("resourceVersion", "s"), 11: ("labels", "{s"),
+                   12: ("annotations", "{s"), 14: ("finalizers", "[s")},
+    "MapEntry": {1: ("key", "s"), 2: ("value", "s")},
+    "BytesEntry": {1: ("key", "s"), 2: ("value", "y")},
+    "Namespace": {1: ("metadata", "ObjectMeta"), 2: ("spec", "NamespaceSpec")},
+    "NamespaceSpec": {1: ("finalizers", "[s")},
+    "ConfigMap": {1: ("metadata", "ObjectMeta"), 2: ("data", "{s"), 3: ("binaryData", "{y"),
+                  4: ("immutable", "b")},
     "ResourceAttributes": {1: ("namespace", "s"), 2: ("verb", "s"), 3: ("group", "s"),
                            4: ("version", "s"), 5: ("resource", "s"), 6: ("subresource", "s"),
                            7: ("name", "s")},
@@ -713,6 +724,12 @@ def pb_decode(buf, schema):
             out[name] = bool(val)
         elif typ == "[s":
             out.setdefault(name, []).append(bytes(val).decode())
+        elif typ == "{s":
+            e = pb_decode(val, "MapEntry")
+            out.setdefault(name, {})[e.get("key", "")] = e.get("value", "")
+        elif typ == "{y":
+            e = pb_decode(val, "BytesEntry")
+            out.setdefault(name, {})[e.get("key", "")] = base64.b64encode(e.get("value", b"")).decode()
         else:
             out[name] = pb_decode(val, typ)
     return out
@@ -1663,6 +1680,37 @@ class FakeApiServer:
                                 st.remove(other, o)
             return 200, out
 
+    def do_scale(self, rt, ns, name, verb, ctype, body, dry_run=False):
+        st = self.store
+        with st.lock:
+            cur = st.get(rt, ns, name)
+            if cur is None:
+                raise ApiError(not_found(rt, name))
+            scale = scale_of(cur)
+            if verb == "patch":
+                try:
+                    patch = json.loads(body or b"null")
+                    if ctype == "application/json-patch+json":
+                        scale = json_patch(scale, patch)
+                    elif ctype in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
+                        scale = merge_patch(scale, patch)
+                    else:
+                        raise ApiError(status_obj(415, "UnsupportedMediaType", "unsupported patch type %s" % ctype))
+                except ValueError as e:
+                    raise ApiError(status_obj(422, "Invalid", str(e)))
+            elif isinstance(body, dict):
+                rv = (body.get("metadata") or {}).get("resourceVersion")
+                if rv and rv != cur["metadata"].get("resourceVersion"):
+                    raise ApiError(conflict(rt, name))
+                scale = body
+            replicas = (scale.get("spec") or {}).get("replicas")
+            if not isinstance(replicas, int) or replicas < 0:
+                raise ApiError(invalid(rt, name, "spec.replicas", "FieldValueInvalid",
+                                       "Invalid value: %r: must be greater than or equal to 0" % (replicas,)))
+            new = clone(cur)
+            new.setdefault("spec", {})["replicas"] = replicas
+            return scale_of(self.do_update(rt, ns, name, new, "", dry_run))
+
     def do_evict(self, ns, name, ev, user):
         st = self.store
         pods = BY_GVR[("", "v1", "pods")]
@@ -1793,6 +1841,30 @@ class FakeApiServer:
                 info["uid"] = user.uid
             obj["status"] = {"userInfo": info}
         return obj
+
+
+def scale_of(obj):
+    """The autoscaling/v1 Scale view of a Deployment, ReplicaSet, StatefulSet or RC."""
+    m = obj["metadata"]
+    sel = (obj.get("spec") or {}).get("selector") or {}
+    if "matchLabels" in sel or "matchExpressions" in sel:
+        parts = ["%s=%s" % kv for kv in sorted((sel.get("matchLabels") or {}).items())]
+        for e in sel.get("matchExpressions") or []:
+            op = e.get("operator")
+            if op in ("In", "NotIn"):
+                parts.append("%s %s (%s)" % (e.get("key"), op.lower(), ",".join(e.get("values") or [])))
+            elif op == "Exists":
+                parts.append(e.get("key"))
+            elif op == "DoesNotExist":
+                parts.append("!" + e.get("key"))
+        selector = ",".join(parts)
+    else:  # ReplicationController: a plain map
+        selector = ",".join("%s=%s" % kv for kv in sorted(sel.items()))
+    return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": {k: m[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                         if k in m},
+            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 1)},
+            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0), "selector": selector}}
 
 
 def load_objects(path):
@@ -2097,6 +2169,9 @@ class Handler(BaseHTTPRequestHandler):
                 obj = st.get(rt, ns, name)
             if obj is None:
                 raise ApiError(not_found(rt, name))
+            if sub == "scale":
+                self.send_json(200, scale_of(obj))
+                return verb
             if sub not in ("", "status"):
                 raise ApiError(method_not_allowed())
             if "as=Table" in self.headers.get("Accept", ""):
@@ -2120,6 +2195,10 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError(method_not_allowed())
             else:
                 self.send_json(201, api.do_create(rt, ns, decode(), user, dry))
+            return verb
+        if sub == "scale" and verb in ("update", "patch"):
+            ctype = self.headers.get("Content-Type", "").split(";")[0].strip()
+            self.send_json(200, api.do_scale(rt, ns, name, verb, ctype, body if verb == "patch" else decode(), dry))
             return verb
         if sub not in ("", "status"):
             raise ApiError(method_not_allowed())

@@ -550,6 +550,104 @@ class FakeApiServerTest(unittest.TestCase):
         p = self.kubectl("uncordon", "n1")
         self.assertEqual(p.stdout.strip(), "node/n1 uncordoned")
 
+    def test_apply_scale_namespace_configmap_and_events(self):
+        p = self.kubectl("create", "namespace", "tmpns")
+        self.assertEqual(p.stdout.strip(), "namespace/tmpns created")
+        p = self.kubectl("create", "configmap", "cluster-autoscaler-status", "-n", "tmpns",
+                         "--from-literal=status=ok")
+        self.assertEqual(p.stdout.strip(), "configmap/cluster-autoscaler-status created")
+        cm = {"apiVersion": "v1", "kind": "ConfigMap",
+              "metadata": {"name": "applied", "namespace": "tmpns"}, "data": {"a": "1"}}
+        path = os.path.join(self.tmp, "cm.json")
+        for value, verb in (("1", "created"), ("2", "configured"), ("2", "unchanged")):
+            cm["data"]["a"] = value
+            with open(path, "w") as f:
+                json.dump(cm, f)
+            p = self.kubectl("apply", "-f", path)
+            self.assertEqual(p.stdout.strip(), "configmap/applied " + verb)
+        p = self.kubectl("get", "cm", "-n", "tmpns", "applied", "-o", "jsonpath={.data.a}")
+        self.assertEqual(p.stdout, "2")
+        ev = {"apiVersion": "v1", "kind": "Event",
+              "metadata": {"name": "n3.scaledown", "namespace": "tmpns"},
+              "involvedObject": {"kind": "Node", "name": "n3", "apiVersion": "v1"},
+              "reason": "ScaleDown", "message": "node removed by hoist", "type": "Normal",
+              "source": {"component": "cluster-autoscaler"}, "count": 1}
+        p = self.kubectl("create", "-f", "-", stdin=json.dumps(ev))
+        self.assertEqual(p.stdout.strip(), "event/n3.scaledown created")
+        p = self.kubectl("get", "events", "-n", "tmpns", "--field-selector",
+                         "reason=ScaleDown,involvedObject.kind=Node", "-o", "json")
+        items = json.loads(p.stdout)["items"]
+        self.assertEqual([(i["metadata"]["name"], i["message"]) for i in items],
+                         [("n3.scaledown", "node removed by hoist")])
+        code, out, _ = self.api("PATCH", "/api/v1/namespaces/tmpns/events/n3.scaledown", {"count": 2},
+                                ctype="application/merge-patch+json")
+        self.assertEqual((code, out["count"]), (200, 2))
+        code, out, _ = self.api("POST", "/apis/events.k8s.io/v1/namespaces/tmpns/events",
+                                {"apiVersion": "events.k8s.io/v1", "kind": "Event",
+                                 "metadata": {"generateName": "hoist-"}, "reason": "TriggeredScaleUp",
+                                 "action": "ScaleUp", "note": "group ng-a 1->2", "type": "Normal",
+                                 "eventTime": "2026-01-01T00:00:00.000000Z",
+                                 "reportingController": "hoist", "reportingInstance": "hoist-0"})
+        self.assertEqual(code, 201, out)
+        p = self.kubectl("get", "events.v1.events.k8s.io", "-n", "tmpns", "-o", "name")
+        self.assertEqual(self.names(p.stdout), ["event.events.k8s.io/" + out["metadata"]["name"]])
+        # scale subresource
+        self.admin("objects", {"apiVersion": "apps/v1", "kind": "Deployment",
+                               "metadata": {"name": "app", "namespace": "tmpns"},
+                               "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "app"}}}})
+        p = self.kubectl("scale", "deployment", "-n", "tmpns", "app", "--replicas=4")
+        self.assertEqual(p.stdout.strip(), "deployment.apps/app scaled")
+        p = self.kubectl("get", "deploy", "-n", "tmpns", "app", "-o", "jsonpath={.spec.replicas}/{.metadata.generation}")
+        self.assertEqual(p.stdout, "4/2")
+        # Deleting the namespace takes its objects with it.
+        p = self.kubectl("delete", "namespace", "tmpns")
+        self.assertEqual(p.stdout.strip(), 'namespace "tmpns" deleted')
+        p = self.kubectl("get", "cm,deploy", "-n", "tmpns", "-o", "name")
+        self.assertEqual(p.stdout.strip(), "")
+        p = self.kubectl("get", "namespace", "tmpns", ok=False)
+        self.assertIn('Error from server (NotFound): namespaces "tmpns" not found', p.stderr)
+
+    def test_graceful_pod_deletion_and_watch_transitions(self):
+        self.admin("objects", [ready_pod("slow-%d" % i, "grace", "n3", {"app": "slow", "i": str(i)})
+                               for i in range(2)])
+        code, lst, _ = self.api("GET", "/api/v1/namespaces/grace/pods")
+        rv = lst["metadata"]["resourceVersion"]
+        self.admin("settings", {"podDeletionDelaySeconds": 0.5})
+        try:
+            p = self.kubectl("delete", "pod", "-n", "grace", "slow-0")
+            self.assertEqual(p.stdout.strip(), 'pod "slow-0" deleted')  # kubectl waits until it is gone
+            code, _, _ = self.api("GET", "/api/v1/namespaces/grace/pods/slow-0")
+            self.assertEqual(code, 404)
+        finally:
+            self.admin("settings", {"podDeletionDelaySeconds": 0})
+        # Leaving a label selector reads as DELETED, entering it as ADDED.
+        code, _, _ = self.api("PATCH", "/api/v1/namespaces/grace/pods/slow-1",
+                              {"metadata": {"labels": {"app": "other"}}},
+                              ctype="application/strategic-merge-patch+json")
+        self.assertEqual(code, 200)
+        code, _, _ = self.api("PATCH", "/api/v1/namespaces/grace/pods/slow-1",
+                              {"metadata": {"labels": {"app": "slow"}}},
+                              ctype="application/merge-patch+json")
+        self.assertEqual(code, 200)
+        req = urllib.request.Request("https://127.0.0.1:%d/api/v1/namespaces/grace/pods?watch=1&labelSelector=app%%3Dslow"
+                                     "&resourceVersion=%s&timeoutSeconds=1" % (self.port, rv),
+                                     headers={"Authorization": "Bearer " + ADMIN_TOKEN})
+        with urllib.request.urlopen(req, context=self.sslctx, timeout=30) as r:
+            events = [json.loads(line) for line in r.read().splitlines() if line.strip()]
+        got = [(e["type"], e["object"]["metadata"]["name"], bool(e["object"]["metadata"].get("deletionTimestamp")))
+               for e in events]
+        self.assertEqual(got, [("MODIFIED", "slow-0", True), ("DELETED", "slow-0", True),
+                               ("DELETED", "slow-1", False), ("ADDED", "slow-1", False)])
+        # sendInitialEvents: the current state, then a bookmark marking its end.
+        req = urllib.request.Request("https://127.0.0.1:%d/api/v1/namespaces/grace/pods?watch=1&sendInitialEvents=true"
+                                     "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1"
+                                     % self.port, headers={"Authorization": "Bearer " + ADMIN_TOKEN})
+        with urllib.request.urlopen(req, context=self.sslctx, timeout=30) as r:
+            events = [json.loads(line) for line in r.read().splitlines() if line.strip()]
+        self.assertEqual(events[0]["type"], "ADDED")
+        self.assertEqual(events[1]["type"], "BOOKMARK")
+        self.assertEqual(events[1]["object"]["metadata"]["annotations"], {"k8s.io/initial-events-end": "true"})
+
     # -- authn and authz ---------------------------------------------------------
     def test_auth_can_i(self):
         p = self.kubectl("auth", "can-i", "list", "pods", kubeconfig=self.viewer_kubeconfig)
