@@ -37,6 +37,7 @@ struct cli_range {
 };
 
 enum cli_logging_format { CLI_LOG_TEXT, CLI_LOG_JSON };
+enum cli_output { CLI_OUTPUT_TEXT, CLI_OUTPUT_JSON };
 
 struct cli_config {
     /* cloud and node groups */
@@ -146,6 +147,14 @@ struct cli_config {
     char *record;
     char *priority_config;
 
+    /* simulate, replay and discover */
+    struct cli_strlist cluster; /* --cluster files */
+    char *asgs;                 /* --asgs file */
+    char *instance_types;       /* --instance-types file */
+    char *launch_templates;     /* --launch-templates file */
+    enum cli_output output;     /* --output */
+    int seed;                   /* --seed */
+
     /* Set by the parser: which flags the command line gave (index into the
      * flag table), so callers can tell a default from an explicit value. */
     unsigned char given[128];
@@ -156,6 +165,7 @@ enum cli_scope {
     CLI_SCOPE_RUN = 1 << 0,
     CLI_SCOPE_SIMULATE = 1 << 1,
     CLI_SCOPE_REPLAY = 1 << 2,
+    CLI_SCOPE_DISCOVER = 1 << 3, /* discover takes run's flags and these */
 };
 
 /* Fills cfg with every default. cfg is an embedded value: release it with

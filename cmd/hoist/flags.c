@@ -32,6 +32,7 @@ enum kind {
     K_EXPANDER,  /* comma-separated chain */
     K_LOGFORMAT,
     K_SEVERITY,
+    K_OUTPUT, /* json|text */
 };
 
 enum group {
@@ -48,6 +49,7 @@ enum group {
     G_LEADER,
     G_LOG,
     G_HOIST,
+    G_INPUT,
     G__COUNT
 };
 
@@ -65,11 +67,13 @@ static const char *const group_titles[G__COUNT] = {
     [G_LEADER] = "Leader election",
     [G_LOG] = "Logging",
     [G_HOIST] = "hoist's own",
+    [G_INPUT] = "Input and output",
 };
 
 #define ALL       (CLI_SCOPE_RUN | CLI_SCOPE_SIMULATE | CLI_SCOPE_REPLAY)
 #define RUN       CLI_SCOPE_RUN
 #define SIMREPLAY (CLI_SCOPE_SIMULATE | CLI_SCOPE_REPLAY)
+#define OFFLINE   (CLI_SCOPE_SIMULATE | CLI_SCOPE_REPLAY | CLI_SCOPE_DISCOVER)
 
 struct flag {
     const char *name;
@@ -259,6 +263,18 @@ static const struct flag flags[] = {
       "append the trace (watch events and decisions) to this file"),
     F("priority-config", K_STRING, priority_config, NULL, 0, 0, SIMREPLAY, G_HOIST,
       "file with the priority expander's `priorities` text"),
+
+    F("cluster", K_STRLIST, cluster, NULL, 0, 0, CLI_SCOPE_SIMULATE, G_INPUT,
+      "`kubectl get nodes,pods,poddisruptionbudgets,daemonsets -A -o json` output (repeat)"),
+    F("asgs", K_STRING, asgs, NULL, 0, 0, CLI_SCOPE_SIMULATE, G_INPUT,
+      "`aws autoscaling describe-auto-scaling-groups --output json` output"),
+    F("instance-types", K_STRING, instance_types, NULL, 0, 0, CLI_SCOPE_SIMULATE, G_INPUT,
+      "`aws ec2 describe-instance-types --output json` output; default: the built-in table"),
+    F("launch-templates", K_STRING, launch_templates, NULL, 0, 0, CLI_SCOPE_SIMULATE, G_INPUT,
+      "`aws ec2 describe-launch-template-versions --output json` output"),
+    F("output", K_OUTPUT, output, "text", 0, 0, OFFLINE, G_INPUT, "text or json"),
+    F("seed", K_INT, seed, "0", 0, INTMAX, SIMREPLAY, G_INPUT,
+      "seed of the random expander and tie-breaks (same seed, same output)"),
 };
 
 _Static_assert(HS_ARRAY_LEN(flags) <= sizeof(((struct cli_config *)0)->given),
@@ -597,6 +613,14 @@ static enum hs_code set_flag(struct cli_config *cfg, const struct flag *fl, cons
         else
             return bad(err, fl->name, s, "want text or json");
         return HS_OK;
+    case K_OUTPUT:
+        if (strcmp(s, "text") == 0)
+            *FIELD(cfg, fl, enum cli_output) = CLI_OUTPUT_TEXT;
+        else if (strcmp(s, "json") == 0)
+            *FIELD(cfg, fl, enum cli_output) = CLI_OUTPUT_JSON;
+        else
+            return bad(err, fl->name, s, "want text or json");
+        return HS_OK;
     case K_SEVERITY: {
         for (size_t i = 0; i < HS_ARRAY_LEN(severities); i++) {
             char num[2] = { (char)('0' + i), '\0' };
@@ -710,6 +734,8 @@ bool cli_flag_given(const struct cli_config *cfg, const char *name)
 
 static const char *scope_name(unsigned scope)
 {
+    if (scope & CLI_SCOPE_DISCOVER)
+        return "discover";
     if (scope & CLI_SCOPE_SIMULATE)
         return "simulate";
     if (scope & CLI_SCOPE_REPLAY)
@@ -887,6 +913,8 @@ static const char *kind_hint(enum kind k)
         return "text|json";
     case K_SEVERITY:
         return "severity";
+    case K_OUTPUT:
+        return "text|json";
     }
     return "";
 }
