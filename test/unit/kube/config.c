@@ -52,6 +52,26 @@ static void capture(const char *cmd, char *out, size_t size)
     assert_int_equal(pclose(p), 0);
 }
 
+/* What `kubectl config view --minify` says at jsonpath for kubeconfig kc. */
+static void kubectl_view(const char *kc, const char *jsonpath, char *out, size_t size)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd),
+             "kubectl --kubeconfig=%s config view --minify --raw -o jsonpath='%s'", kc, jsonpath);
+    capture(cmd, out, size);
+}
+
+/* msg with the file name p at its start replaced by "F", so tables of
+ * expected messages do not depend on the temp folder. */
+static void with_f(const char *msg, const char *p, char *out, size_t size)
+{
+    size_t plen = strlen(p);
+    if (strncmp(msg, p, plen) == 0)
+        snprintf(out, size, "F%s", msg + plen);
+    else
+        snprintf(out, size, "%s", msg);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -98,23 +118,11 @@ static void written_by_kubectl(void **state)
     struct hs_err err = { 0 };
     assert_int_equal(kube_config_load_kubeconfig(kc, NULL, &c, &err), HS_OK);
     /* What kubectl itself resolves for the current context. */
-    snprintf(cmd, sizeof(cmd),
-             "kubectl --kubeconfig=%s config view --minify --raw "
-             "-o jsonpath='{.clusters[0].cluster.server}'",
-             kc);
-    capture(cmd, want, sizeof(want));
+    kubectl_view(kc, "{.clusters[0].cluster.server}", want, sizeof(want));
     assert_string_equal(c.server, want);
-    snprintf(cmd, sizeof(cmd),
-             "kubectl --kubeconfig=%s config view --minify --raw "
-             "-o jsonpath='{.users[0].user.token}'",
-             kc);
-    capture(cmd, want, sizeof(want));
+    kubectl_view(kc, "{.users[0].user.token}", want, sizeof(want));
     assert_string_equal(c.token, want);
-    snprintf(cmd, sizeof(cmd),
-             "kubectl --kubeconfig=%s config view --minify -o "
-             "jsonpath='{.contexts[0].context.namespace}'",
-             kc);
-    capture(cmd, want, sizeof(want));
+    kubectl_view(kc, "{.contexts[0].context.namespace}", want, sizeof(want));
     assert_string_equal(c.namespace_, want);
     assert_string_equal(c.context, "a");
     assert_non_null(c.ca_data.data);
@@ -303,13 +311,8 @@ static void bad_configs(void **state)
         struct hs_err err = { 0 };
         enum hs_code rc = kube_config_load_kubeconfig(p, NULL, &c, &err);
         kube_config_release(&c);
-        /* Replace the temp path by F so the table stays readable. */
         char msg[2 * HS_ERR_MSG_MAX];
-        size_t plen = strlen(p);
-        if (strncmp(err.msg, p, plen) == 0)
-            snprintf(msg, sizeof(msg), "F%s", err.msg + plen);
-        else
-            snprintf(msg, sizeof(msg), "%s", err.msg);
+        with_f(err.msg, p, msg, sizeof(msg));
         assert_string_equal(msg, cases[i].msg);
         assert_int_equal(rc, cases[i].code);
     }
@@ -357,9 +360,7 @@ static void bad_structure(void **state)
         enum hs_code rc = kube_config_load_kubeconfig(p, NULL, &c, &err);
         kube_config_release(&c);
         char msg[2 * HS_ERR_MSG_MAX];
-        size_t plen = strlen(p);
-        snprintf(msg, sizeof(msg), "%s%s", strncmp(err.msg, p, plen) == 0 ? "F" : "",
-                 strncmp(err.msg, p, plen) == 0 ? err.msg + plen : err.msg);
+        with_f(err.msg, p, msg, sizeof(msg));
         assert_string_equal(msg, cases[i].msg);
         assert_int_not_equal(rc, HS_OK);
     }
