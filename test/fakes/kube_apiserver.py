@@ -20,6 +20,28 @@ Start it from a test with:
   python3 kube_apiserver.py --port 0 --certdir DIR --token TOKEN \
       [--rbac rbac.json] [--seed seed.json] --write-kubeconfig PATH
 It prints the chosen port on stdout (one line) once it accepts connections.
+Certificates (ca.crt, server.crt/key) are made in DIR with the openssl CLI
+unless present; make_client_cert() issues client certs (CN=user, O=group).
+
+Admin endpoints (no authentication, no RBAC, no faults; JSON in and out):
+  POST   /_fake/objects        apply a List/array/object as is (status kept,
+                               namespaces made as needed); watch events fire
+  POST   /_fake/delete         remove objects [{apiVersion, kind, metadata}]
+  GET    /_fake/state          every stored object and the current RV
+                               (?resource=pods for one resource)
+  POST   /_fake/faults         replace the fault config (see Faults); DELETE clears
+  POST   /_fake/compact        {"resourceVersion": optional}: older RVs get 410
+  POST   /_fake/watches/drop   cut every open watch now
+  POST   /_fake/tokens         {"add": [{token, user, groups}], "remove": [token]}
+  POST   /_fake/settings       {"podDeletionDelaySeconds", "bookmarkIntervalSeconds"}
+  GET    /_fake/requests       recent requests (method, path, query, verb, user,
+                               code, content type); DELETE clears
+
+Known gaps: no server-side apply, no garbage collection of dependents, no
+controllers (nothing creates pods for a ReplicaSet), core/v1 and
+events.k8s.io/v1 Events are stored separately, protobuf request bodies only
+for the kinds in PB_SCHEMAS (JSON always works), strategic merge patch knows
+list merge keys by field name only.
 """
 
 import argparse
@@ -787,6 +809,8 @@ class Store:
         self.lock = threading.RLock()
         self.cond = threading.Condition(self.lock)
         self.objects = {rt.key: {} for rt in RESOURCES}
+        # rkey -> namespace -> {name: obj}: namespaced reads without a full scan
+        self.by_ns = {rt.key: collections.defaultdict(dict) for rt in RESOURCES}
         self.rv = 0
         self.history = []  # Events in rv order
         self.floor = 0  # events with rv <= floor are gone (compacted)
@@ -832,8 +856,10 @@ class Store:
         k = objkey(obj)
         if etype == "DELETED":
             self.objects[rt.key].pop(k, None)
+            self.by_ns[rt.key][k[0]].pop(k[1], None)
         else:
             self.objects[rt.key][k] = obj
+            self.by_ns[rt.key][k[0]][k[1]] = obj
         self.history.append(Event(self.rv, rt.key, etype, obj, old))
         if len(self.history) > self.history_size:
             drop = len(self.history) - self.history_size
@@ -900,8 +926,8 @@ class Store:
         sel = selector_from_label_selector(spec.get("selector"))
         pods = []
         if sel is not None:
-            pods = [p for (pns, _), p in sorted(self.objects["/pods"].items())
-                    if pns == ns and sel.matches(p["metadata"].get("labels"))]
+            pods = [p for p in self.by_ns["/pods"][ns].values()
+                    if sel.matches(p["metadata"].get("labels"))]
         healthy = sum(1 for p in pods if pod_ready(p)
                       and not p["metadata"].get("deletionTimestamp"))
         if spec.get("maxUnavailable") is not None:
@@ -935,9 +961,7 @@ class Store:
 
     def refresh_pdbs(self, ns):
         rt = BY_GVR[("policy", "v1", "poddisruptionbudgets")]
-        for (pns, _), pdb in sorted(self.objects[rt.key].items()):
-            if pns != ns:
-                continue
+        for _, pdb in sorted(self.by_ns[rt.key][ns].items()):
             st = self.pdb_status(pdb)
             if st != pdb.get("status"):
                 new = clone(pdb)
@@ -1442,7 +1466,10 @@ class FakeApiServer:
                                                                "message": "Too large resource version"}],
                                                    "retryAfterSeconds": 1}))
                 list_rv = st.rv
-                objs = st.objects[rt.key]
+                if rt.namespaced and ns:
+                    objs = {(ns, n): o for n, o in st.by_ns[rt.key][ns].items()}
+                else:
+                    objs = st.objects[rt.key]
             keys = sorted(objs)
             items = []
             more = False
@@ -1895,6 +1922,13 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         if self.server.api.opts.log_requests:
             sys.stderr.write("fake-apiserver: " + (fmt % args) + "\n")
+
+    def setup(self):
+        BaseHTTPRequestHandler.setup(self)
+        try:  # headers and body go out in separate writes: never wait on delayed ACKs
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
 
     def handle_one_request(self):
         try:

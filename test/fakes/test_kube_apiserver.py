@@ -12,6 +12,7 @@ HOME points there too. They must not sleep for fixed times where polling
 works, and must stay well under a minute and a half on a slow 2-core box.
 """
 
+import http.client
 import json
 import os
 import select
@@ -374,6 +375,21 @@ class FakeApiServerTest(unittest.TestCase):
             self.assertLess(time.time() - t0, 10)
         finally:
             self.admin("faults", method="DELETE")
+        # Cutting every open watch at once ends a stream that would run 60 s.
+        req = urllib.request.Request("https://127.0.0.1:%d/api/v1/namespaces/paged/pods?watch=1"
+                                     "&timeoutSeconds=60" % self.port,
+                                     headers={"Authorization": "Bearer " + ADMIN_TOKEN})
+        t0 = time.time()
+        with urllib.request.urlopen(req, context=self.sslctx, timeout=30) as r:
+            first = json.loads(r.readline())
+            self.assertEqual(first["type"], "ADDED")
+            self.admin("watches/drop", {})
+            try:
+                rest = r.read()
+            except (http.client.IncompleteRead, ConnectionError) as e:
+                rest = getattr(e, "partial", b"")
+        self.assertLess(time.time() - t0, 20)
+        self.assertEqual(len([l for l in rest.splitlines() if l.strip()]), 6)
 
     # -- writes ---------------------------------------------------------------
     def test_create_lease_and_conflicts(self):
