@@ -1099,7 +1099,7 @@ class Authorizer:
 class Faults:
     """Knobs a test turns: errors, throttling, delays, dropped watches.
 
-    rules: list of {"match": {"method", "path" (regex), "verb", "watch"},
+    rules: list of {"match": {"method", "path" (regex), "watch"},
                     "status": 500|429|503|..., "count": N, "fraction": f,
                     "retryAfterSeconds": s, "delaySeconds": d}
     watchDropAfterEvents: end every watch after N events ("close" mode cuts
@@ -1127,7 +1127,7 @@ class Faults:
         with self.lock:
             return self.config.get(name, default)
 
-    def pick(self, method, path, verb, watch):
+    def pick(self, method, path, watch):
         """Returns (delay, rule-or-None) for this request."""
         delay = 0.0
         chosen = None
@@ -1135,8 +1135,6 @@ class Faults:
             for r in self.config.get("rules") or []:
                 m = r.get("match") or {}
                 if m.get("method") and m["method"].upper() != method:
-                    continue
-                if m.get("verb") and m["verb"] != verb:
                     continue
                 if "watch" in m and bool(m["watch"]) != watch:
                     continue
@@ -2033,7 +2031,7 @@ class Handler(BaseHTTPRequestHandler):
             if path.startswith("/_fake/"):
                 return self.admin(method, path, q, body)
             watch = q.get("watch") in ("1", "true", "True")
-            delay, rule = api.faults.pick(method, path, "", watch)
+            delay, rule = api.faults.pick(method, path, watch)
             if delay:
                 time.sleep(delay)
             if rule is not None:

@@ -391,6 +391,140 @@ class FakeApiServerTest(unittest.TestCase):
         self.assertLess(time.time() - t0, 20)
         self.assertEqual(len([l for l in rest.splitlines() if l.strip()]), 6)
 
+    def test_reflector_converges_through_churn_drops_and_compactions(self):
+        """A client-go-style list+watch cache ends equal to the server's state."""
+        import random
+        base = "/api/v1/namespaces/churn/configmaps"
+        hdr = {"Authorization": "Bearer " + ADMIN_TOKEN}
+        self.admin("objects", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "churn"}})
+        cache, stats, stop = {}, {"relists": 0, "rewatches": 0}, threading.Event()
+        hold, held = threading.Event(), threading.Event()
+
+        def conn():
+            return http.client.HTTPSConnection("127.0.0.1", self.port, context=self.sslctx, timeout=30)
+
+        def relist():
+            stats["relists"] += 1
+            items, cont = {}, ""
+            while True:
+                c = conn()
+                c.request("GET", base + "?limit=7" + ("&continue=" + cont if cont else ""), headers=hdr)
+                r = c.getresponse()
+                page = json.loads(r.read())
+                c.close()
+                if r.status == 410:
+                    items, cont = {}, ""
+                    continue
+                for o in page["items"]:
+                    items[o["metadata"]["name"]] = o
+                cont = page["metadata"].get("continue", "")
+                if not cont:
+                    cache.clear()
+                    cache.update(items)
+                    return page["metadata"]["resourceVersion"]
+
+        def reflector():
+            rv = relist()
+            while not stop.is_set():
+                if hold.is_set():
+                    held.set()
+                    while hold.is_set():
+                        time.sleep(0.01)
+                    held.clear()
+                stats["rewatches"] += 1
+                c = conn()
+                try:
+                    c.request("GET", base + "?watch=1&allowWatchBookmarks=true&timeoutSeconds=2"
+                              "&resourceVersion=" + rv, headers=hdr)
+                    r = c.getresponse()
+                    while True:
+                        line = r.readline()
+                        if not line:
+                            break
+                        ev = json.loads(line)
+                        o = ev["object"]
+                        if ev["type"] == "ERROR":
+                            self.assertEqual(o["code"], 410)
+                            rv = relist()
+                            break
+                        rv = o["metadata"]["resourceVersion"]
+                        if ev["type"] in ("ADDED", "MODIFIED"):
+                            cache[o["metadata"]["name"]] = o
+                        elif ev["type"] == "DELETED":
+                            cache.pop(o["metadata"]["name"], None)
+                except (http.client.HTTPException, ConnectionError, ValueError, OSError):
+                    pass
+                finally:
+                    c.close()
+
+        t = threading.Thread(target=reflector, daemon=True)
+        t.start()
+        self.admin("faults", {"watchDropAfterEvents": 25, "watchDropMode": "close"})
+        rnd = random.Random(7)
+        c = conn()
+        jh = dict(hdr, **{"Content-Type": "application/json"})
+        try:
+            for i in range(400):
+                name = "c%d" % rnd.randrange(40)
+                op = rnd.random()
+                if op < 0.4:
+                    c.request("POST", base, json.dumps({"metadata": {"name": name}, "data": {"v": str(i)}}), jh)
+                    r = c.getresponse()
+                    r.read()
+                    self.assertIn(r.status, (201, 409))
+                elif op < 0.7:
+                    c.request("PATCH", base + "/" + name, json.dumps({"data": {"v": str(i)}}),
+                              dict(hdr, **{"Content-Type": "application/merge-patch+json"}))
+                    r = c.getresponse()
+                    r.read()
+                    self.assertIn(r.status, (200, 404))
+                elif op < 0.85:
+                    c.request("GET", base + "/" + name, headers=hdr)
+                    r = c.getresponse()
+                    cur = json.loads(r.read())
+                    if r.status == 200:
+                        cur["data"] = {"v": "put%d" % i}
+                        if rnd.random() < 0.3:
+                            cur["metadata"]["resourceVersion"] = "1"
+                        c.request("PUT", base + "/" + name, json.dumps(cur), jh)
+                        r = c.getresponse()
+                        r.read()
+                        self.assertIn(r.status, (200, 409))
+                else:
+                    c.request("DELETE", base + "/" + name, headers=hdr)
+                    r = c.getresponse()
+                    r.read()
+                    self.assertIn(r.status, (200, 404))
+                if i in (150, 300):
+                    # Keep the reflector off the air while objects change and
+                    # history is compacted: its next watch must get a 410.
+                    hold.set()
+                    self.admin("watches/drop", {})
+                    wait_for(held.is_set, what="reflector to pause")
+                    c.request("POST", base, json.dumps({"metadata": {"name": "gap%d" % i}}), jh)
+                    r = c.getresponse()
+                    r.read()
+                    self.assertEqual(r.status, 201)
+                    self.admin("compact", {})
+                    hold.clear()
+        finally:
+            c.close()
+            self.admin("faults", method="DELETE")
+
+        def server_state():
+            items = self.admin("state?resource=configmaps", method="GET")["items"]
+            return {o["metadata"]["name"]: (o["metadata"]["resourceVersion"], o.get("data"))
+                    for o in items if o["metadata"].get("namespace") == "churn"}
+
+        def same():
+            mine = {n: (o["metadata"]["resourceVersion"], o.get("data")) for n, o in list(cache.items())}
+            return mine == server_state()
+        wait_for(same, timeout=30, what="reflector cache to match the server")
+        stop.set()
+        t.join(10)
+        self.assertGreater(stats["rewatches"], 3)
+        self.assertEqual(stats["relists"], 3)  # the first list and one per compaction
+
     # -- writes ---------------------------------------------------------------
     def test_create_lease_and_conflicts(self):
         lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
