@@ -48,7 +48,7 @@ import argparse
 import base64
 import bisect
 import collections
-import copy
+import csv
 import datetime
 import json
 import math
@@ -58,10 +58,8 @@ import re
 import select
 import socket
 import ssl
-import string
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -1375,7 +1373,7 @@ class FakeApiServer:
                 line = line.strip()
                 if not line or line.startswith("#"):
                     continue
-                parts = next(iter(__import__("csv").reader([line])))
+                parts = next(csv.reader([line]))
                 groups = parts[3].split(",") if len(parts) > 3 and parts[3] else []
                 self.tokens[parts[0]] = User(parts[1], groups, parts[2] if len(parts) > 2 else "")
 
@@ -2307,9 +2305,7 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             epoch = st.watch_epoch
             if rv_param in ("", "0") or initial_events:
-                start = st.rv
-                if rv_param not in ("", "0"):
-                    start = int(rv_param)
+                # "Start at most recent": the current state as ADDED events first.
                 for k in sorted(st.objects[rt.key]):
                     o = st.objects[rt.key][k]
                     if visible(o):
@@ -2320,7 +2316,6 @@ class Handler(BaseHTTPRequestHandler):
                         "kind": rt.kind, "apiVersion": rt.api_version,
                         "metadata": {"resourceVersion": str(st.rv), "creationTimestamp": None,
                                      "annotations": {"k8s.io/initial-events-end": "true"}}}})
-                del start
             else:
                 try:
                     cursor = int(rv_param)
