@@ -82,8 +82,8 @@ static bool is_header_value(const char *s)
 /* ---- the client ---- */
 
 static enum hs_code client_new(struct ev_loop *loop, const struct http_client_options *opts,
-                               const struct http__backend_ops *ops, struct http_client **out,
-                               struct hs_err *err)
+                               const struct http__backend_ops *ops, const void *be_arg,
+                               struct http_client **out, struct hs_err *err)
 {
     static const struct http_client_options defaults;
     const struct http_client_options *o = opts ? opts : &defaults;
@@ -134,8 +134,11 @@ static enum hs_code client_new(struct ev_loop *loop, const struct http_client_op
     c->max_idle_connections =
         o->max_idle_connections ? o->max_idle_connections : HTTP__DEFAULT_IDLE_CONNS;
 
+    c->be_arg = be_arg;
     enum hs_code rc = c->ops->init(c, err);
+    c->be_arg = NULL;
     if (rc) {
+        c->ops->release(c); /* frees whatever init made before failing */
         c->ops = NULL;
         http_client_free(&c);
         return rc;
@@ -150,19 +153,14 @@ static enum hs_code client_new(struct ev_loop *loop, const struct http_client_op
 enum hs_code http_client_new(struct ev_loop *loop, const struct http_client_options *opts,
                              struct http_client **out, struct hs_err *err)
 {
-    return client_new(loop, opts, &http__curl_ops, out, err);
+    return client_new(loop, opts, &http__curl_ops, NULL, out, err);
 }
 
-/* Exported to fake.c through http_int.h's users; declared here to keep the
- * constructor in one place. */
 enum hs_code http__client_new_with(struct ev_loop *loop, const struct http_client_options *opts,
-                                   const struct http__backend_ops *ops, struct http_client **out,
-                                   struct hs_err *err);
-enum hs_code http__client_new_with(struct ev_loop *loop, const struct http_client_options *opts,
-                                   const struct http__backend_ops *ops, struct http_client **out,
-                                   struct hs_err *err)
+                                   const struct http__backend_ops *ops, const void *be_arg,
+                                   struct http_client **out, struct hs_err *err)
 {
-    return client_new(loop, opts, ops, out, err);
+    return client_new(loop, opts, ops, be_arg, out, err);
 }
 
 size_t http_client_in_flight(const struct http_client *c)

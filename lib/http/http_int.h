@@ -27,7 +27,8 @@
  * test can step in. */
 struct http__backend_ops {
     const char *name;
-    /* Makes the transport's state (c->be) once the options are copied. */
+    /* Makes the transport's state (c->be) once the options are copied. On
+     * failure release is still called, so it must free a partial state. */
     enum hs_code (*init)(struct http_client *c, struct hs_err *err);
     /* Frees the transport's state; every request has been aborted. */
     void (*release)(struct http_client *c);
@@ -123,13 +124,19 @@ struct http_client {
     long max_host_connections;
     long max_idle_connections;
 
-    /* Fake transport only (fake.c). */
-    void *fake_handler;
-    void *fake_ctx;
+    /* What the transport's init reads besides the options (fake.c: its
+     * handler); borrowed, only during http__client_new_with. */
+    const void *be_arg;
 };
 
 /* The libcurl transport (curl.c). */
 extern const struct http__backend_ops http__curl_ops;
+
+/* Makes a client on the given transport (client.c); be_arg goes to its init
+ * as c->be_arg. As http_client_new otherwise. */
+enum hs_code http__client_new_with(struct ev_loop *loop, const struct http_client_options *opts,
+                                   const struct http__backend_ops *ops, const void *be_arg,
+                                   struct http_client **out, struct hs_err *err);
 
 /* Transport reports (client.c). */
 
