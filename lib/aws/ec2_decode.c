@@ -26,8 +26,9 @@ static void set_next_token(char **next_token, const char *text, size_t len)
 
 /* ---- DescribeLaunchTemplateVersions ---- */
 
-#define LTV_ITEM    "launchTemplateVersionSet/item"
-#define LTV_TAGSPEC "/launchTemplateData/tagSpecificationSet/item"
+#define LTV_ITEM        "launchTemplateVersionSet/item"
+#define LTV_TAGSPEC_REL "launchTemplateData/tagSpecificationSet/item"
+#define LTV_TAGSPEC     "/" LTV_TAGSPEC_REL
 
 struct ltv_ctx {
     struct model_lt_version_list *l;
@@ -93,7 +94,7 @@ static enum hs_code ltv_end(void *ctx, struct aws__xml *x, const char *path, con
         v->image_id = hs_arena_strndup(a, text, len);
     else if (strcmp(p, "launchTemplateData/userData") == 0)
         v->has_user_data = true;
-    else if (aws__eat_seg(&p, LTV_TAGSPEC + 1)) {
+    else if (aws__eat_seg(&p, LTV_TAGSPEC_REL)) {
         if (strcmp(p, "/resourceType") == 0) {
             c->spec_resource = hs_arena_strndup(a, text, len);
         } else if (p[0] == '\0') {
