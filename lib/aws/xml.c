@@ -177,11 +177,6 @@ bool aws__parse_time(const char *s, size_t n, int64_t *out)
 
 /* ---- the matcher ---- */
 
-struct hs_err *aws__xml_err(struct aws__xml *x)
-{
-    return x->err;
-}
-
 enum hs_code aws__xml_fail(struct aws__xml *x, struct hs_err *err, const char *what)
 {
     return hs_err_set(err ? err : x->err, HS_EPARSE, "%s at %s%s%s (line %lu)", what, x->root,

@@ -45,8 +45,6 @@ enum hs_code aws__xml_parse(const char *body, size_t len, const char *root_ok,
 /* Records a decode error at the current element: "<what> at <Root/path>
  * (line N)". Returns HS_EPARSE. */
 enum hs_code aws__xml_fail(struct aws__xml *x, struct hs_err *err, const char *what);
-/* The error record of the current parse (borrowed). */
-struct hs_err *aws__xml_err(struct aws__xml *x);
 
 /* Scalar fields: parse text as the type, or fail naming the element. */
 enum hs_code aws__xml_i32(struct aws__xml *x, const char *text, int32_t *out);

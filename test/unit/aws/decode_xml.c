@@ -18,6 +18,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -534,6 +535,57 @@ static void sts(void **state)
                                  "sts:AssumeRoleWithWebIdentity (request id r-1)");
 }
 
+/* ---- scale: a page of 1,000 groups ---- */
+
+static void thousand_groups(void **state)
+{
+    (void)state;
+    struct hs_buf xml;
+    hs_buf_init(&xml);
+    hs_buf_adds(&xml, "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult>"
+                      "<AutoScalingGroups>");
+    for (int i = 0; i < 1000; i++) {
+        hs_buf_addf(&xml,
+                    "<member><AutoScalingGroupName>ng-%d</AutoScalingGroupName>"
+                    "<MinSize>0</MinSize><MaxSize>100</MaxSize><DesiredCapacity>3</DesiredCapacity>"
+                    "<AvailabilityZones><member>us-east-1a</member><member>us-east-1b</member>"
+                    "</AvailabilityZones><Instances>",
+                    i);
+        for (int k = 0; k < 3; k++)
+            hs_buf_addf(&xml,
+                        "<member><InstanceId>i-%04d%04d</InstanceId><AvailabilityZone>us-east-1a"
+                        "</AvailabilityZone><LifecycleState>InService</LifecycleState>"
+                        "<HealthStatus>Healthy</HealthStatus><ProtectedFromScaleIn>false"
+                        "</ProtectedFromScaleIn></member>",
+                        i, k);
+        hs_buf_adds(&xml, "</Instances><Tags>");
+        for (int k = 0; k < 5; k++)
+            hs_buf_addf(&xml,
+                        "<member><Key>k8s.io/cluster-autoscaler/node-template/label/l%d</Key>"
+                        "<Value>v%d</Value><PropagateAtLaunch>true</PropagateAtLaunch></member>",
+                        k, i);
+        hs_buf_adds(&xml, "</Tags></member>");
+    }
+    hs_buf_adds(&xml, "</AutoScalingGroups></DescribeAutoScalingGroupsResult>"
+                      "</DescribeAutoScalingGroupsResponse>");
+    struct model_asg_list l;
+    model_asg_list_init(&l);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(aws_xml_describe_asgs(xml.data, xml.len, &l, NULL, NULL), HS_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    print_message("1000 groups (%zu KiB of XML) decoded in %.1f ms\n", xml.len / 1024,
+                  (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+    assert_int_equal(l.n, 1000);
+    assert_string_equal(l.v[999].name, "ng-999");
+    assert_int_equal(l.v[999].n_instances, 3);
+    assert_string_equal(l.v[999].instances[2].id, "i-09990002");
+    assert_int_equal(l.v[999].n_tags, 5);
+    assert_string_equal(l.v[999].tags[4].value, "v999");
+    model_asg_list_release(&l);
+    hs_buf_release(&xml);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -541,6 +593,7 @@ int main(void)
         cmocka_unit_test(error_bodies),      cmocka_unit_test(goamz_groups),
         cmocka_unit_test(goamz_activities),  cmocka_unit_test(goamz_every_file),
         cmocka_unit_test(malformed),         cmocka_unit_test(sts),
+        cmocka_unit_test(thousand_groups),
     };
     return cmocka_run_group_tests_name("decode_xml", tests, NULL, NULL);
 }
