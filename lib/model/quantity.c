@@ -30,8 +30,8 @@ enum qerr {
 
 static const char *const qerr_text[] = {
     [QERR_OK] = "ok",
-    [QERR_FORMAT] = "quantities must match the regular expression "
-                    "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+    [QERR_FORMAT] = ("quantities must match the regular expression "
+                     "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
     [QERR_NUMERIC] = "unable to parse numeric part of quantity",
     [QERR_SUFFIX] = "unable to parse quantity's suffix",
 };
