@@ -1,0 +1,331 @@
+/*
+ * Scale-down, as cluster-autoscaler's planner decides it: every node of a
+ * managed group that is not being deleted, not scale-down-disabled, and
+ * whose utilization (max of cpu and memory requests over allocatable; GPU
+ * nodes by GPU) is under its group's threshold is a candidate; a candidate
+ * is unneeded when all its pods can move to the other nodes (the simulator's
+ * drain rules and filters, PDB budgets and moves accumulating across
+ * candidates) without taking its group below min or the cluster below the
+ * resource minimums. Unneeded nodes are removed once their timer (unneeded,
+ * or unready, time) has run, empty ones in bulk, non-empty ones a few at a
+ * time, and never in a loop that scaled up or during a cooldown.
+ *
+ * Never does I/O and never reads a clock; changes the snapshot only through
+ * the drainer, after marking the upcoming nodes removed so that no pod is
+ * promised to a node that does not exist yet.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "planner_int.h"
+#include "simulator/drain.h"
+
+struct cand {
+    const char *name;
+    int32_t node; /* cluster/snapshot index */
+    int32_t group;
+    double util;
+    bool gpu;
+    bool ready;
+    int64_t since; /* unneeded since (state), 0 = new */
+};
+
+struct unneeded {
+    int32_t node, group;
+    double util;
+    bool ready;
+    struct asc_move *moves; /* plan arena */
+    size_t n_moves;
+};
+
+static const char *gpu_resource_of(const struct model_node *n)
+{
+    static const char *const names[] = { "nvidia.com/gpu", "amd.com/gpu", "habana.ai/gaudi" };
+    for (size_t i = 0; i < HS_ARRAY_LEN(names); i++)
+        for (uint32_t k = 0; k < n->allocatable.n_scalar; k++)
+            if (strcmp(n->allocatable.scalar[k].name, names[i]) == 0 &&
+                n->allocatable.scalar[k].value > 0)
+                return n->allocatable.scalar[k].name;
+    return NULL;
+}
+
+static int64_t scalar_of(const struct model_resources *r, const char *name)
+{
+    for (uint32_t k = 0; k < r->n_scalar; k++)
+        if (r->scalar[k].name == name || strcmp(r->scalar[k].name, name) == 0)
+            return r->scalar[k].value;
+    return 0;
+}
+
+/* Utilization of node i as cluster-autoscaler computes it. */
+static double utilization(struct asc__ctx *c, int32_t i, const struct asc__group *g, bool *gpu)
+{
+    const struct model_node *n = c->in->cluster->nodes[i];
+    const char *gname = gpu_resource_of(n);
+    bool skip_ds = g->g->options.ignore_daemonsets_utilization;
+    int64_t cpu = 0, mem = 0, gpus = 0;
+    const int32_t *ids;
+    size_t np = sim_snapshot_node_pods(c->snap, i, &ids);
+    for (size_t k = 0; k < np; k++) {
+        const struct model_pod *p = sim_snapshot_pod(c->snap, ids[k])->pod;
+        if (skip_ds && asc__is_daemonset_pod(p))
+            continue;
+        if (c->o->ignore_mirror_pods_utilization && annotation(&p->annotations, ASC__ANN_MIRROR))
+            continue;
+        cpu += p->requests.cpu_milli;
+        mem += p->requests.memory;
+        if (gname)
+            gpus += scalar_of(&p->requests, gname);
+    }
+    *gpu = gname != NULL;
+    if (gname) {
+        int64_t alloc = scalar_of(&n->allocatable, gname);
+        return alloc > 0 ? (double)gpus / (double)alloc : 0;
+    }
+    double u = 0;
+    if (n->allocatable.cpu_milli > 0)
+        u = (double)cpu / (double)n->allocatable.cpu_milli;
+    if (n->allocatable.memory > 0) {
+        double m = (double)mem / (double)n->allocatable.memory;
+        if (m > u)
+            u = m;
+    }
+    return u;
+}
+
+/* Nodes already unneeded first (their timers are running), then the least
+ * utilized, then by name. */
+static int cand_cmp(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    if ((x->since != 0) != (y->since != 0))
+        return x->since ? -1 : 1;
+    if (x->util != y->util)
+        return x->util < y->util ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static int move_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct asc_move *)a)->pod, ((const struct asc_move *)b)->pod);
+}
+
+/* The value of annotation key (plain string) in l, or NULL. */
+static const char *annotation(const struct model_labels *l, const char *key)
+{
+    for (uint32_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].key, key) == 0)
+            return l->v[i].value ? l->v[i].value : "";
+    return NULL;
+}
+
+/* Whether the three cooldowns allow deleting now; sets c->cooldown_why. */
+static bool cooldown_over(struct asc__ctx *c)
+{
+    const struct asc_state *s = c->state;
+    int64_t now = c->in->now;
+    if (c->scaled_up) {
+        c->cooldown_why = "a scale-up is planned in this loop";
+        return false;
+    }
+    if (c->in->timers_expired)
+        return true;
+    if (s->last_scale_up && now - s->last_scale_up < c->o->scale_down_delay_after_add) {
+        c->cooldown_why = "--scale-down-delay-after-add has not passed since the last scale-up";
+        return false;
+    }
+    if (s->last_scale_down && now - s->last_scale_down < c->o->scale_down_delay_after_delete) {
+        c->cooldown_why = "--scale-down-delay-after-delete has not passed since the last deletion";
+        return false;
+    }
+    if (s->last_scale_down_failure &&
+        now - s->last_scale_down_failure < c->o->scale_down_delay_after_failure) {
+        c->cooldown_why =
+            "--scale-down-delay-after-failure has not passed since the last failed deletion";
+        return false;
+    }
+    return true;
+}
+
+enum hs_code asc__scale_down(struct asc__ctx *c)
+{
+    const struct model_cluster *cl = c->in->cluster;
+    if (!c->o->scale_down_enabled || !c->healthy)
+        return HS_OK;
+
+    /* upcoming nodes are no destination */
+    for (size_t i = c->n_real_nodes; i < sim_snapshot_n_nodes(c->snap); i++)
+        if (!sim_snapshot_node_removed(c->snap, (int32_t)i))
+            sim_snapshot_mark_removed(c->snap, (int32_t)i);
+
+    struct cand *cands = hs_calloc(cl->n_nodes ? cl->n_nodes : 1, sizeof(*cands));
+    size_t n_cands = 0;
+    for (size_t i = 0; i < cl->n_nodes; i++) {
+        const struct model_node *n = cl->nodes[i];
+        int32_t gi = c->node_group[i];
+        if (gi < 0) {
+            asc__unremovable(c, n->name, "NotAutoscaled");
+            continue;
+        }
+        struct asc__group *g = &c->gs[gi];
+        if (asc__being_deleted(n)) {
+            asc__unremovable(c, n->name, "CurrentlyBeingDeleted");
+            continue;
+        }
+        const char *off = annotation(&n->annotations, ASC__ANN_SCALE_DOWN_OFF);
+        if (off && strcmp(off, "true") == 0) {
+            asc__unremovable(c, n->name, "ScaleDownDisabledAnnotation");
+            continue;
+        }
+        bool gpu;
+        double u = utilization(c, (int32_t)i, g, &gpu);
+        double limit = gpu ? g->g->options.scale_down_gpu_utilization_threshold
+                           : g->g->options.scale_down_utilization_threshold;
+        if (u >= limit) {
+            asc__unremovable(c, n->name, "NotUnderutilized");
+            continue;
+        }
+        cands[n_cands++] = (struct cand){
+            .name = n->name,
+            .node = (int32_t)i,
+            .group = gi,
+            .util = u,
+            .gpu = gpu,
+            .ready = n->ready == MODEL_COND_TRUE,
+            .since = asc_state_unneeded_since(c->state, n->name),
+        };
+    }
+    qsort(cands, n_cands, sizeof(*cands), cand_cmp);
+
+    struct sim_drain_options dopt;
+    sim_drain_options_init(&dopt);
+    dopt.skip_nodes_with_system_pods = c->o->skip_nodes_with_system_pods;
+    dopt.skip_nodes_with_local_storage = c->o->skip_nodes_with_local_storage;
+    dopt.skip_nodes_with_custom_controller_pods = c->o->skip_nodes_with_custom_controller_pods;
+    dopt.min_replica_count = c->o->min_replica_count;
+    dopt.now = c->now_s;
+    struct sim_drain_env denv = {
+        .pdbs = (struct model_pdb *const *)cl->pdbs,
+        .n_pdbs = cl->n_pdbs,
+    };
+    struct sim_drainer *dr = sim_drainer_new(c->snap, &dopt, &denv);
+
+    int32_t *removed_in = hs_calloc(c->n_gs ? c->n_gs : 1, sizeof(*removed_in));
+    struct unneeded *un = hs_calloc(n_cands ? n_cands : 1, sizeof(*un));
+    size_t n_un = 0;
+    int64_t cores_left = c->cores_total, mem_left = c->memory_total;
+    const int64_t gib = 1024LL * 1024 * 1024;
+    int32_t non_empty_checked = 0;
+    for (size_t k = 0; k < n_cands; k++) {
+        const struct cand *cd = &cands[k];
+        const struct model_node *n = cl->nodes[cd->node];
+        struct asc__group *g = &c->gs[cd->group];
+        if (g->g->target_size - g->being_deleted - removed_in[cd->group] <= g->g->min_size) {
+            asc__unremovable(c, n->name, "NodeGroupMinSizeReached");
+            continue;
+        }
+        int64_t cores = asc__cores(&n->capacity);
+        if (cores_left - cores < c->o->cores_min ||
+            mem_left - n->capacity.memory < c->o->memory_min_gib * gib) {
+            asc__unremovable(c, n->name, "MinimalResourceLimitExceeded");
+            continue;
+        }
+        /* --scale-down-non-empty-candidates-count: nodes with pods to move
+         * are simulated only this many per loop */
+        const int32_t *ids;
+        size_t np = sim_snapshot_node_pods(c->snap, cd->node, &ids);
+        bool any_move = false;
+        for (size_t j = 0; j < np && !any_move; j++) {
+            bool mv = false;
+            sim_drain_pod_rules(dr, sim_snapshot_pod(c->snap, ids[j])->pod, &mv);
+            any_move = mv;
+        }
+        if (any_move) {
+            if (c->o->scale_down_non_empty_candidates_count > 0 &&
+                non_empty_checked >= c->o->scale_down_non_empty_candidates_count)
+                continue;
+            non_empty_checked++;
+        }
+        struct sim_drain_result r;
+        enum sim_drain_reason why = sim_drain_node(dr, cd->node, &r);
+        if (why != SIM_DRAIN_OK) {
+            asc__unremovable(c, n->name, sim_drain_reason_name(why));
+            continue;
+        }
+        struct unneeded *u = &un[n_un++];
+        u->node = cd->node;
+        u->group = cd->group;
+        u->util = cd->util;
+        u->ready = cd->ready;
+        u->n_moves = r.n_moves;
+        u->moves = HS_ARENA_NEW_ARRAY(&c->out->arena, struct asc_move, r.n_moves ? r.n_moves : 1);
+        for (size_t j = 0; j < r.n_moves; j++) {
+            const struct model_pod *p = sim_snapshot_pod(c->snap, r.moves[j].pod_id)->pod;
+            u->moves[j].pod = asc__pod_key(c, p);
+            u->moves[j].node =
+                asc__strf(c, "%s", sim_snapshot_node(c->snap, r.moves[j].node)->name);
+        }
+        qsort(u->moves, u->n_moves, sizeof(*u->moves), move_cmp);
+        removed_in[cd->group]++;
+        c->gs[cd->group].scale_down_candidates++;
+        cores_left -= cores;
+        mem_left -= n->capacity.memory;
+    }
+    sim_drainer_free(&dr);
+
+    /* timers */
+    const char **names = hs_calloc(n_un ? n_un : 1, sizeof(*names));
+    for (size_t k = 0; k < n_un; k++)
+        names[k] = cl->nodes[un[k].node]->name;
+    asc_state_set_unneeded(c->state, names, n_un, c->in->now);
+    hs_free(names);
+
+    bool may_delete = cooldown_over(c);
+    c->scale_down_cooldown = !may_delete;
+    if (!may_delete && n_un)
+        asc__warn(c, "scale-down waits: %s (%zu node(s) unneeded)", c->cooldown_why, n_un);
+
+    /* pick: empty nodes first (up to --max-scale-down-parallelism), then
+     * non-empty ones (up to --max-drain-parallelism) */
+    struct asc_plan *p = c->out;
+    p->scale_down = HS_ARENA_NEW_ARRAY(&p->arena, struct asc_scale_down, n_un ? n_un : 1);
+    int32_t budget = c->o->max_scale_down_parallelism;
+    int32_t drains = c->o->max_drain_parallelism;
+    for (int pass = 0; pass < 2 && may_delete; pass++) {
+        for (size_t k = 0; k < n_un; k++) {
+            struct unneeded *u = &un[k];
+            bool empty = u->n_moves == 0;
+            if (empty != (pass == 0))
+                continue;
+            const struct model_node *n = cl->nodes[u->node];
+            const struct asc__group *g = &c->gs[u->group];
+            int64_t wait = u->ready ? g->g->options.scale_down_unneeded_time
+                                    : g->g->options.scale_down_unready_time;
+            int64_t since = asc_state_unneeded_since(c->state, n->name);
+            if (!c->in->timers_expired && c->in->now - since < wait) {
+                asc__unremovable(c, n->name,
+                                 u->ready ? "NotUnneededLongEnough" : "NotUnreadyLongEnough");
+                continue;
+            }
+            if (budget <= 0 || (!empty && drains <= 0))
+                continue;
+            budget--;
+            if (!empty)
+                drains--;
+            struct asc_scale_down *d = &p->scale_down[p->n_scale_down++];
+            d->node = asc__strf(c, "%s", n->name);
+            d->group = asc__strf(c, "%s", g->g->name);
+            d->empty = empty;
+            d->utilization = u->util;
+            d->moves = u->moves;
+            d->n_moves = u->n_moves;
+        }
+    }
+    if (p->n_scale_down)
+        asc_state_scale_down_done(c->state, c->in->now);
+    hs_free(un);
+    hs_free(removed_in);
+    hs_free(cands);
+    return HS_OK;
+}

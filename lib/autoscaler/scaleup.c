@@ -1,0 +1,514 @@
+/*
+ * Scale-up, as cluster-autoscaler's orchestrator decides it: the pods
+ * waiting for a node (PodScheduled=False/Unschedulable, not gated, not being
+ * deleted, not expendable, not DaemonSet pods, old enough), minus those that
+ * fit an existing or an upcoming node; for every group that may grow, the
+ * pods its template can take (every zone and type of the group, not only the
+ * first) and the nodes the estimator needs for them; one option chosen by
+ * the expander chain, balanced over similar groups when asked, and cut to
+ * every limit. Pods no group can help are reported with each group's reason.
+ *
+ * Never does I/O, never reads a clock, never reimplements scheduling: every
+ * fit is the simulator's (sim_filter, sim_find_fit, sim_estimate). Every
+ * change to the snapshot is reverted, except the pending pods placed on
+ * existing and upcoming nodes, which stay for scale-down to see.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "autoscaler/balance.h"
+#include "base/alloc.h"
+#include "planner_int.h"
+#include "simulator/estimator.h"
+#include "simulator/filter.h"
+
+/* cluster-autoscaler's words for a group skipped before any estimate. */
+#define R_BACKOFF  "in backoff after failed scale-up"
+#define R_MAX_SIZE "max node group size reached"
+#define R_TOTAL    "max node total count already reached"
+#define R_NO_TMPL  "no node template (the group's instance types are unknown)"
+#define R_FROM_ZERO \
+    "scale-up from zero is disabled (--scale-up-from-zero=false) and no node is ready"
+#define R_UNHEALTHY "the cluster is unhealthy"
+#define R_LIMIT     "cannot be placed on a new node within the node limits"
+
+struct pend {
+    const struct model_pod *pod;
+    const struct sim_pod *sp;
+    uint32_t cls; /* local class index */
+    size_t order; /* index in the cluster's pod list */
+};
+
+/* One group's answer for the remaining pods. */
+struct gopt {
+    const char *skip;        /* the group cannot grow: why (all pods) */
+    const char **cls_reason; /* per local class: why its pods do not fit, NULL = fits */
+    int32_t *placement;      /* per remaining pod: new node index or -1 */
+    bool has_option;
+    struct asc_option opt;
+    int32_t max_nodes; /* how many the estimate could open */
+};
+
+static bool pod_pending(const struct asc__ctx *c, const struct model_pod *p)
+{
+    if (p->node_name || p->deletion_ts || p->scheduling_gated)
+        return false;
+    if (p->phase == MODEL_PHASE_SUCCEEDED || p->phase == MODEL_PHASE_FAILED)
+        return false;
+    if (p->scheduled != MODEL_COND_FALSE || !p->scheduled_reason ||
+        strcmp(p->scheduled_reason, "Unschedulable") != 0)
+        return false;
+    if (asc__is_daemonset_pod(p))
+        return false;
+    if (asc__priority(p) < c->o->expendable_pods_priority_cutoff)
+        return false;
+    if (!c->in->timers_expired && p->creation_ts &&
+        c->in->now - p->creation_ts * ASC__NS_PER_S < c->o->new_pod_scale_up_delay)
+        return false;
+    return true;
+}
+
+static int pend_cmp(const void *a, const void *b)
+{
+    const struct pend *x = a, *y = b;
+    int32_t px = asc__priority(x->pod), py = asc__priority(y->pod);
+    if (px != py)
+        return px > py ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Adds a node made from t's template, with its DaemonSet pods, to the snapshot. */
+static int32_t add_template(struct asc__ctx *c, const struct asc__group *g,
+                            const struct model_node *node, const char *name)
+{
+    int32_t idx = sim_snapshot_add_template_node(c->snap, node, name, true);
+    HS_BUG_ON(idx < 0);
+    for (size_t d = 0; d < g->n_ds; d++)
+        sim_snapshot_add_pod(c->snap, g->ds[d], idx);
+    return idx;
+}
+
+/* Why pod p (a class's first pod) does not fit a new node of g, or NULL. A
+ * group of several zones or types must fit the pod in every one of them
+ * (hoist's correction of cluster-autoscaler's first-zone template). */
+static const char *template_reason(struct asc__ctx *c, uint32_t gi, const struct sim_pod *p)
+{
+    const struct asc__group *g = &c->gs[gi];
+    struct sim_verdict v;
+    struct hs_buf b;
+    const char *why = NULL;
+
+    sim_snapshot_fork(c->snap);
+    int32_t idx =
+        add_template(c, g, &g->tmpl->node, asc__name(c, "template-node-for-%s", g->g->name));
+    if (sim_filter(c->snap, p, idx, true, &v) != SIM_OK) {
+        hs_buf_init(&b);
+        sim_verdict_format(&v, &b);
+        hs_buf_addc(&b, '\0');
+        why = asc__strf(c, "%s", b.data);
+        hs_buf_release(&b);
+    } else if (g->tmpl->n_variants > 1) {
+        for (uint32_t k = 0; k < g->tmpl->n_variants && !why; k++) {
+            const struct asc_variant *va = &g->tmpl->variants[k];
+            int32_t vi = add_template(c, g, &va->node,
+                                      asc__name(c, "template-node-for-%s-%u", g->g->name, k));
+            if (sim_filter(c->snap, p, vi, true, &v) != SIM_OK) {
+                hs_buf_init(&b);
+                sim_verdict_format(&v, &b);
+                hs_buf_addc(&b, '\0');
+                why = asc__strf(c, "%s (a new node may be %s%s%s)", b.data,
+                                va->instance_type ? va->instance_type : "?", va->zone ? " in " : "",
+                                va->zone ? va->zone : "");
+                hs_buf_release(&b);
+            }
+        }
+    }
+    sim_snapshot_revert(c->snap);
+    return why;
+}
+
+/* Cluster-wide resource limits one more node of g would break, or NULL. */
+static const char *resource_limit(struct asc__ctx *c, const struct asc__group *g)
+{
+    const int64_t gib = 1024LL * 1024 * 1024;
+    bool cpu = c->cores_total + asc__cores(&g->tmpl->node.capacity) > c->o->cores_max;
+    bool mem = c->memory_total + g->tmpl->node.capacity.memory > c->o->memory_max_gib * gib;
+    if (cpu && mem)
+        return "max cluster cpu, memory limit reached";
+    if (cpu)
+        return "max cluster cpu limit reached";
+    if (mem)
+        return "max cluster memory limit reached";
+    return NULL;
+}
+
+/* How many nodes of g fit every limit (group max, --max-nodes-total, cores,
+ * memory, --max-nodes-per-scaleup), given the nodes this plan already adds. */
+static int32_t room_for(const struct asc__ctx *c, const struct asc__group *g, int64_t added_nodes,
+                        int64_t added_cores, int64_t added_mem)
+{
+    const int64_t gib = 1024LL * 1024 * 1024;
+    int64_t room = (int64_t)g->g->max_size - g->new_size;
+    if (c->o->max_nodes_total > 0) {
+        int64_t left = c->o->max_nodes_total - (c->nodes_total + c->upcoming_total + added_nodes);
+        if (left < room)
+            room = left;
+    }
+    int64_t cores = asc__cores(&g->tmpl->node.capacity);
+    if (cores > 0) {
+        int64_t left = (c->o->cores_max - c->cores_total - added_cores) / cores;
+        if (left < room)
+            room = left;
+    }
+    int64_t mem = g->tmpl->node.capacity.memory;
+    if (mem > 0) {
+        int64_t left = (c->o->memory_max_gib * gib - c->memory_total - added_mem) / mem;
+        if (left < room)
+            room = left;
+    }
+    if (c->o->max_nodes_per_scaleup > 0 && c->o->max_nodes_per_scaleup < room)
+        room = c->o->max_nodes_per_scaleup;
+    return room < 0 ? 0 : (int32_t)room;
+}
+
+static int cstr_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void add_scale_up(struct asc__ctx *c, struct asc_scale_up **v, size_t *n, size_t *cap,
+                         uint32_t gi, int32_t new_size, const char **pods, size_t n_pods)
+{
+    struct asc__group *g = &c->gs[gi];
+    HS_GROW(*v, *cap, *n + 1);
+    struct asc_scale_up *u = &(*v)[(*n)++];
+    u->group = asc__strf(c, "%s", g->g->name);
+    u->current_size = g->g->target_size;
+    u->new_size = new_size;
+    u->pods = HS_ARENA_NEW_ARRAY(&c->out->arena, const char *, n_pods ? n_pods : 1);
+    memcpy(u->pods, pods, n_pods * sizeof(*pods));
+    qsort(u->pods, n_pods, sizeof(*u->pods), cstr_cmp);
+    u->n_pods = n_pods;
+    g->new_size = new_size;
+}
+
+static int scale_up_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct asc_scale_up *)a)->group, ((const struct asc_scale_up *)b)->group);
+}
+
+/* --enforce-node-group-min-size: groups below their min grow to it. */
+static void enforce_min(struct asc__ctx *c, struct asc_scale_up **v, size_t *n, size_t *cap)
+{
+    int64_t nodes = 0, cores = 0, mem = 0;
+    for (uint32_t i = 0; i < c->n_gs; i++) {
+        struct asc__group *g = &c->gs[i];
+        if (!g->tmpl || g->backoff || g->g->target_size >= g->g->min_size)
+            continue;
+        int32_t want = g->g->min_size - g->g->target_size;
+        int32_t room = room_for(c, g, nodes, cores, mem);
+        if (want > room)
+            want = room;
+        if (want <= 0)
+            continue;
+        add_scale_up(c, v, n, cap, i, g->g->target_size + want, NULL, 0);
+        nodes += want;
+        cores += want * asc__cores(&g->tmpl->node.capacity);
+        mem += want * g->tmpl->node.capacity.memory;
+    }
+}
+
+static void no_scale_up(struct asc__ctx *c, struct pend *left, size_t n_left, struct gopt *go,
+                        const bool *helped)
+{
+    size_t cnt = 0;
+    for (size_t i = 0; i < n_left; i++)
+        cnt += !helped[i];
+    if (!cnt)
+        return;
+    struct asc_plan *p = c->out;
+    p->no_scale_up = HS_ARENA_NEW_ARRAY(&p->arena, struct asc_no_scale_up, cnt);
+    for (size_t i = 0; i < n_left; i++) {
+        if (helped[i])
+            continue;
+        struct asc_no_scale_up *ns = &p->no_scale_up[p->n_no_scale_up++];
+        ns->pod = asc__pod_key(c, left[i].pod);
+        ns->reasons = HS_ARENA_NEW_ARRAY(&p->arena, struct asc_group_reason, c->n_gs ? c->n_gs : 1);
+        for (uint32_t g = 0; g < c->n_gs; g++) {
+            const char *why = go[g].skip;
+            if (!why && go[g].cls_reason)
+                why = go[g].cls_reason[left[i].cls];
+            if (!why)
+                why = R_LIMIT;
+            ns->reasons[ns->n_reasons++] =
+                (struct asc_group_reason){ .group = c->gs[g].g->name, .reason = why };
+        }
+        /* group names live in the group set: copy them into the plan */
+        for (size_t r = 0; r < ns->n_reasons; r++)
+            ns->reasons[r].group = asc__strf(c, "%s", ns->reasons[r].group);
+    }
+}
+
+static int no_scale_up_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct asc_no_scale_up *)a)->pod,
+                  ((const struct asc_no_scale_up *)b)->pod);
+}
+
+enum hs_code asc__scale_up(struct asc__ctx *c)
+{
+    const struct model_cluster *cl = c->in->cluster;
+    struct pend *left = NULL;
+    size_t n_left = 0, cap_left = 0;
+    struct asc_scale_up *ups = NULL;
+    size_t n_ups = 0, cap_ups = 0;
+    struct gopt *go = NULL;
+    bool *helped = NULL;
+    const char **pods = NULL;
+    uint32_t *local = NULL;
+
+    /* 1. pending pods, highest priority first */
+    for (size_t i = 0; i < cl->n_pods; i++) {
+        const struct model_pod *p = cl->pods[i];
+        if (!pod_pending(c, p))
+            continue;
+        HS_GROW(left, cap_left, n_left + 1);
+        left[n_left++] = (struct pend){ .pod = p, .order = i };
+    }
+    qsort(left, n_left, sizeof(*left), pend_cmp);
+    for (size_t i = 0; i < n_left; i++)
+        left[i].sp = sim_pod_prepare(c->snap, left[i].pod);
+
+    /* 2. upcoming nodes join the snapshot (kept: scale-down never moves a pod
+     * onto them, they are marked removed there) */
+    for (uint32_t gi = 0; gi < c->n_gs; gi++) {
+        struct asc__group *g = &c->gs[gi];
+        if (!g->tmpl)
+            continue;
+        for (int32_t k = 0; k < g->upcoming; k++)
+            add_template(c, g, &g->tmpl->node, asc__name(c, "upcoming-%s-%d", g->g->name, (int)k));
+    }
+
+    /* 3. pods that fit an existing or upcoming node need no new one */
+    size_t kept = 0;
+    for (size_t i = 0; i < n_left; i++) {
+        int32_t node = sim_find_fit(c->snap, left[i].sp, 0, -1, false);
+        if (node >= 0) {
+            sim_snapshot_add_pod(c->snap, left[i].sp, node);
+            continue;
+        }
+        left[kept++] = left[i];
+    }
+    n_left = kept;
+    c->pending = (int32_t)n_left;
+
+    /* local equivalence classes of the remaining pods */
+    size_t n_cls_all = sim_snapshot_n_classes(c->snap);
+    local = hs_calloc(n_cls_all ? n_cls_all : 1, sizeof(*local));
+    uint32_t n_cls = 0;
+    const struct sim_pod **rep = hs_calloc(n_left ? n_left : 1, sizeof(*rep));
+    for (size_t i = 0; i < n_left; i++) {
+        uint32_t k = sim_pod_class(left[i].sp);
+        if (!local[k]) {
+            rep[n_cls] = left[i].sp;
+            local[k] = ++n_cls;
+        }
+        left[i].cls = local[k] - 1;
+    }
+
+    if (n_left == 0) {
+        if (c->o->enforce_node_group_min_size && c->healthy)
+            enforce_min(c, &ups, &n_ups, &cap_ups);
+        goto out;
+    }
+
+    /* 4. every group's answer */
+    go = hs_calloc(c->n_gs ? c->n_gs : 1, sizeof(*go));
+    const char *global_skip = NULL;
+    if (!c->healthy)
+        global_skip = R_UNHEALTHY;
+    else if (!c->o->scale_up_from_zero && c->nodes_ready == 0)
+        global_skip = R_FROM_ZERO;
+    else if (c->o->max_nodes_total > 0 &&
+             c->nodes_total + c->upcoming_total >= c->o->max_nodes_total)
+        global_skip = R_TOTAL;
+    const struct sim_pod **in_pods = hs_calloc(n_left, sizeof(*in_pods));
+    size_t *in_idx = hs_calloc(n_left, sizeof(*in_idx));
+    int32_t *place = hs_calloc(n_left, sizeof(*place));
+    for (uint32_t gi = 0; gi < c->n_gs; gi++) {
+        struct asc__group *g = &c->gs[gi];
+        struct gopt *o = &go[gi];
+        if (global_skip)
+            o->skip = global_skip;
+        else if (!g->tmpl)
+            o->skip = R_NO_TMPL;
+        else if (g->backoff)
+            o->skip = R_BACKOFF;
+        else if (g->g->target_size >= g->g->max_size)
+            o->skip = R_MAX_SIZE;
+        else
+            o->skip = resource_limit(c, g);
+        if (o->skip)
+            continue;
+        o->cls_reason = HS_ARENA_NEW_ARRAY(&c->scratch, const char *, n_cls);
+        for (uint32_t k = 0; k < n_cls; k++)
+            o->cls_reason[k] = template_reason(c, gi, rep[k]);
+        size_t n_in = 0;
+        for (size_t i = 0; i < n_left; i++)
+            if (!o->cls_reason[left[i].cls]) {
+                in_idx[n_in] = i;
+                in_pods[n_in++] = left[i].sp;
+            }
+        o->placement = HS_ARENA_NEW_ARRAY(&c->scratch, int32_t, n_left);
+        for (size_t i = 0; i < n_left; i++)
+            o->placement[i] = -1;
+        if (!n_in)
+            continue;
+        o->max_nodes = room_for(c, g, 0, 0, 0);
+        if (o->max_nodes <= 0) {
+            o->skip = R_LIMIT;
+            continue;
+        }
+        struct sim_estimate_input ei = {
+            .tmpl = &g->tmpl->node,
+            .ds = g->ds,
+            .n_ds = g->n_ds,
+            .pods = in_pods,
+            .n_pods = n_in,
+            .max_nodes = (uint32_t)o->max_nodes,
+        };
+        struct sim_estimate est = { .placement = place };
+        sim_estimate(c->snap, &ei, &est);
+        if (!est.nodes || !est.scheduled)
+            continue;
+        o->has_option = true;
+        o->opt.group = g->g;
+        o->opt.node = &g->tmpl->node;
+        o->opt.node_count = (int32_t)est.nodes;
+        for (size_t j = 0; j < n_in; j++) {
+            o->placement[in_idx[j]] = place[j];
+            if (place[j] >= 0)
+                asc_option_add_pod(&o->opt, left[in_idx[j]].pod);
+        }
+        double price;
+        o->opt.has_price = asc_group_node_price(g->g, &price, NULL) == HS_OK;
+        o->opt.node_price = o->opt.has_price ? price : 0;
+    }
+    hs_free(in_pods);
+    hs_free(in_idx);
+    hs_free(place);
+
+    /* 5. the expander chain picks one option */
+    size_t n_opts = 0;
+    struct asc_option *opts = hs_calloc(c->n_gs ? c->n_gs : 1, sizeof(*opts));
+    uint32_t *opt_group = hs_calloc(c->n_gs ? c->n_gs : 1, sizeof(*opt_group));
+    for (uint32_t gi = 0; gi < c->n_gs; gi++)
+        if (go[gi].has_option) {
+            opt_group[n_opts] = gi;
+            opts[n_opts++] = go[gi].opt;
+        }
+    helped = hs_calloc(n_left, sizeof(*helped));
+    for (size_t i = 0; i < n_left; i++)
+        for (uint32_t gi = 0; gi < c->n_gs && !helped[i]; gi++)
+            helped[i] = go[gi].has_option && go[gi].placement[i] >= 0;
+
+    struct asc_expander_env env = {
+        .cluster_nodes = (size_t)c->nodes_total,
+        .priorities = c->priorities,
+    };
+    ptrdiff_t pick = n_opts ? asc_expander_choose(c->expander, opts, n_opts, &env, &c->rng) : -1;
+    if (pick >= 0) {
+        uint32_t gi = opt_group[pick];
+        struct asc__group *g = &c->gs[gi];
+        struct gopt *o = &go[gi];
+        int32_t want = o->opt.node_count;
+
+        /* balancing: similar groups that take the same pods share the nodes */
+        struct asc_balance_slot slots[64];
+        uint32_t slot_group[64];
+        size_t n_slots = 0;
+        slots[n_slots] =
+            (struct asc_balance_slot){ .current = g->g->target_size,
+                                       .max = g->g->target_size + room_for(c, g, 0, 0, 0) };
+        slot_group[n_slots++] = gi;
+        if (c->o->balance_similar_node_groups) {
+            struct asc_similarity sim;
+            asc_similarity_default(&sim);
+            sim.ignore_labels = c->o->balancing_ignore_labels;
+            sim.n_ignore_labels = c->o->n_balancing_ignore_labels;
+            sim.labels = c->o->balancing_labels;
+            sim.n_labels = c->o->n_balancing_labels;
+            sim.memory_ratio = c->o->memory_difference_ratio;
+            sim.allocatable_ratio = c->o->max_allocatable_difference_ratio;
+            sim.free_ratio = c->o->max_free_difference_ratio;
+            for (uint32_t oi = 0; oi < c->n_gs && n_slots < HS_ARRAY_LEN(slots); oi++) {
+                if (oi == gi || !go[oi].has_option || go[oi].opt.n_pods != o->opt.n_pods)
+                    continue;
+                struct asc__group *h = &c->gs[oi];
+                if (!asc_nodes_similar(&g->tmpl->node, &g->ds_sum, &h->tmpl->node, &h->ds_sum,
+                                       &sim))
+                    continue;
+                slots[n_slots] = (struct asc_balance_slot){
+                    .current = h->g->target_size,
+                    .max = h->g->target_size + room_for(c, h, 0, 0, 0),
+                };
+                slot_group[n_slots++] = oi;
+            }
+        }
+        asc_balance_split(slots, n_slots, want);
+
+        /* the pods of the chosen option that the nodes granted can take */
+        int32_t granted = 0;
+        for (size_t s = 0; s < n_slots; s++)
+            granted += slots[s].new_size - slots[s].current;
+        pods = hs_calloc(n_left, sizeof(*pods));
+        size_t n_pods = 0;
+        for (size_t i = 0; i < n_left; i++)
+            if (o->placement[i] >= 0 && o->placement[i] < granted)
+                pods[n_pods++] = asc__pod_key(c, left[i].pod);
+        /* balanced groups must stay within the cluster-wide limits together */
+        int64_t nodes = 0, cores = 0, mem = 0;
+        for (size_t s = 0; s < n_slots; s++) {
+            struct asc__group *h = &c->gs[slot_group[s]];
+            int32_t add = slots[s].new_size - slots[s].current;
+            int32_t room = room_for(c, h, nodes, cores, mem);
+            if (add > room)
+                add = room;
+            if (add <= 0)
+                continue;
+            add_scale_up(c, &ups, &n_ups, &cap_ups, slot_group[s], h->g->target_size + add, pods,
+                         n_pods);
+            nodes += add;
+            cores += add * asc__cores(&h->tmpl->node.capacity);
+            mem += add * h->tmpl->node.capacity.memory;
+        }
+    }
+    hs_free(opts);
+    hs_free(opt_group);
+
+    /* 6. pods no group can help, with every group's reason */
+    no_scale_up(c, left, n_left, go, helped);
+    if (c->out->n_no_scale_up)
+        qsort(c->out->no_scale_up, c->out->n_no_scale_up, sizeof(*c->out->no_scale_up),
+              no_scale_up_cmp);
+    if (!n_ups && c->o->enforce_node_group_min_size && c->healthy)
+        enforce_min(c, &ups, &n_ups, &cap_ups);
+
+out:
+    if (n_ups) {
+        qsort(ups, n_ups, sizeof(*ups), scale_up_cmp);
+        c->out->scale_up = HS_ARENA_NEW_ARRAY(&c->out->arena, struct asc_scale_up, n_ups);
+        memcpy(c->out->scale_up, ups, n_ups * sizeof(*ups));
+        c->out->n_scale_up = n_ups;
+        c->scaled_up = true;
+        asc_state_scale_up_done(c->state, c->in->now);
+    }
+    hs_free(ups);
+    hs_free(pods);
+    hs_free(helped);
+    hs_free(go);
+    hs_free(rep);
+    hs_free(local);
+    hs_free(left);
+    return HS_OK;
+}
