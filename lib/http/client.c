@@ -194,6 +194,7 @@ static void list_del(struct http_client *c, struct http_request *r)
 
 static void request_free(struct http_request *r)
 {
+    ev_timer_stop(r->c->loop, &r->idle);
     for (size_t i = 0; i < r->nreq_headers; i++) {
         hs_free((void *)(uintptr_t)r->req_headers[i].name);
         hs_free((void *)(uintptr_t)r->req_headers[i].value);
@@ -254,6 +255,39 @@ void http_client_free(struct http_client **cp)
 }
 
 /* ---- requests ---- */
+
+/* The idle timer: re-armed lazily, so a busy stream costs no timer calls. */
+static void on_idle(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)revents;
+    struct http_request *r = hs_container_of(w, struct http_request, idle);
+    if (r->state != HTTP__REQ_ACTIVE)
+        return;
+    double left = r->last_io + (double)r->idle_timeout_ns / 1e9 - ev_now(loop);
+    if (left > 0) {
+        ev_timer_set(w, left, 0.0);
+        ev_timer_start(loop, w);
+        return;
+    }
+    struct http_client *c = r->c;
+    char detail[96];
+    snprintf(detail, sizeof(detail), "no data received for %lld ms",
+             (long long)(r->idle_timeout_ns / 1000000));
+    c->ops->abort(r);
+    http__finish(r, HS_ETIMEDOUT, detail);
+    http__flush(c);
+}
+
+/* r was just handed to the transport. */
+static void activate(struct http_request *r)
+{
+    r->state = HTTP__REQ_ACTIVE;
+    if (r->idle_timeout_ns > 0) {
+        r->last_io = ev_now(r->c->loop);
+        ev_timer_set(&r->idle, (double)r->idle_timeout_ns / 1e9, 0.0);
+        ev_timer_start(r->c->loop, &r->idle);
+    }
+}
 
 static enum hs_code check_url(const char *url, struct hs_err *err)
 {
@@ -347,6 +381,7 @@ enum hs_code http_request_start(struct http_client *c, const struct http_request
     r->on_data = o->on_data;
     r->ctx = o->ctx;
     r->started = ev_now(c->loop);
+    ev_init(&r->idle, on_idle);
     hs_buf_init(&r->hdr_text);
     hs_buf_init(&r->body_in);
 
@@ -359,7 +394,7 @@ enum hs_code http_request_start(struct http_client *c, const struct http_request
             request_free(r);
             return rc;
         }
-        r->state = HTTP__REQ_ACTIVE;
+        activate(r);
     }
     list_add(c, r);
     c->nrequests++;
@@ -418,9 +453,12 @@ void http__flush(struct http_client *c)
         }
         struct hs_err e = { 0 };
         enum hs_code rc = c->ops->start(r, &e);
-        r->state = HTTP__REQ_ACTIVE;
-        if (rc)
+        if (rc) {
+            r->state = HTTP__REQ_ACTIVE;
             http__finish(r, rc, e.msg);
+        } else {
+            activate(r);
+        }
     }
 }
 
@@ -468,6 +506,7 @@ static bool is_blank(char ch)
 
 enum hs_code http__on_header(struct http_request *r, const char *line, size_t len)
 {
+    r->last_io = ev_now(r->c->loop);
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--;
     if (len == 0)
@@ -529,6 +568,7 @@ enum hs_code http__on_body(struct http_request *r, const char *data, size_t len)
         return HS_ECANCELED;
     if (r->stop_rc)
         return r->stop_rc;
+    r->last_io = ev_now(r->c->loop);
     if (!r->body_started) {
         r->body_started = true;
         r->streaming = r->on_data && r->status >= 200 && r->status < 300;
@@ -563,6 +603,7 @@ void http__finish(struct http_request *r, enum hs_code rc, const char *detail)
 {
     struct http_client *c = r->c;
     HS_BUG_ON(c->in_backend);
+    ev_timer_stop(c->loop, &r->idle);
     list_del(c, r);
     if (r->state == HTTP__REQ_CANCELED) {
         c->nflush--;

@@ -384,10 +384,8 @@ static enum hs_code be_start(struct http_request *r, struct hs_err *err)
     curl_easy_setopt(e, CURLOPT_USERAGENT, c->user_agent);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms_ceil(c->connect_timeout_ns));
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms_ceil(r->timeout_ns));
-    if (r->idle_timeout_ns > 0) {
-        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (ms_ceil(r->idle_timeout_ns) + 999) / 1000);
-    }
+    /* The idle timeout is client.c's own timer: libcurl's LOW_SPEED_* judge
+     * a speed averaged over seconds, not the time since the last byte. */
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header_cb);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write_cb);

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ev.h>
+
 #include "base/buf.h"
 #include "base/common.h"
 #include "base/err.h"
@@ -76,6 +78,8 @@ struct http_request {
     http_data_fn on_data;
     void *ctx;
     double started; /* ev_now at start, for the log line */
+    ev_timer idle;  /* idle_timeout_ns: runs while ACTIVE */
+    double last_io; /* ev_now when the last response byte came (or the start) */
 
     /* The response as it arrives. */
     int status;

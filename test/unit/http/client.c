@@ -323,6 +323,7 @@ struct stream {
     struct result extra;         /* started from a data callback */
     struct http_request *victim; /* canceled from a data callback */
     struct result victim_r;
+    struct result pending; /* started and canceled in a data callback */
 };
 
 static enum hs_code stream_line(void *ctx, const char *line, size_t len)
@@ -340,8 +341,13 @@ static enum hs_code stream_line(void *ctx, const char *line, size_t len)
         return HS_ECANCELED;
     }
     if (s->nlines == 1 && s->c) {
+        /* Inside libcurl's write callback: starts and cancels wait for it to
+         * return. A request started and canceled here never reaches it. */
         start(s->c, (struct http_request_options){ .url = url("/echo?from=data") }, &s->extra);
         http_request_cancel(&s->victim);
+        start(s->c, (struct http_request_options){ .url = url("/echo?never=1") }, &s->pending);
+        http_request_cancel(&s->pending.req);
+        assert_null(s->pending.req);
     }
     return HS_OK;
 }
@@ -374,6 +380,7 @@ static void stream_init(struct stream *s, struct ev_loop *loop)
     result_init(&s->r, loop);
     result_init(&s->extra, loop);
     result_init(&s->victim_r, loop);
+    result_init(&s->pending, loop);
     http_lines_init(&s->lines, 0);
     hs_buf_init(&s->got);
 }
@@ -385,6 +392,7 @@ static void stream_release(struct stream *s)
     hs_buf_release(&s->r.body);
     hs_buf_release(&s->extra.body);
     hs_buf_release(&s->victim_r.body);
+    hs_buf_release(&s->pending.body);
 }
 
 static void stream(struct http_client *c, struct stream *s, const char *path)
@@ -477,6 +485,7 @@ static void stream_cancel_from_data(void **state)
     assert_int_equal(s.nlines, 3);
     assert_null(s.victim);
     assert_int_equal(s.victim_r.calls, 0);
+    assert_int_equal(s.pending.calls, 0);
     assert_int_equal(s.extra.calls, 1); /* started from inside libcurl's callback */
     assert_int_equal(s.extra.rc, HS_OK);
     assert_non_null(strstr(s.extra.body.data, "\"query\": \"from=data\""));
@@ -516,13 +525,16 @@ static void idle_timeout(void **state)
     struct http_client *c = client(loop, NULL);
     struct result r;
     result_init(&r, loop);
+    double t0 = test_now(loop);
     start(c,
-          (struct http_request_options){ .url = url("/trickle"),
-                                         .timeout_ns = HTTP_NO_TIMEOUT,
-                                         .idle_timeout_ns = 1000000000 },
+          (struct http_request_options){
+              .url = url("/trickle"), .timeout_ns = HTTP_NO_TIMEOUT, .idle_timeout_ns = 700000000 },
           &r);
     test_run_loop(loop, 60);
     assert_int_equal(r.rc, HS_ETIMEDOUT);
+    assert_true(r.t_done - t0 >= 0.69);
+    assert_true(r.t_done - t0 < 30);
+    assert_non_null(strstr(r.msg, "/trickle: no data received for 700 ms"));
     assert_int_equal(r.status, 200); /* the head came, then nothing */
     assert_int_equal(r.body.len, 10);
     http_client_free(&c);
@@ -614,8 +626,7 @@ static void cancel_in_flight(void **state)
     assert_int_equal(a.calls, 0);
     assert_int_equal(b.calls, 1);
     assert_int_equal(b.rc, HS_ETIMEDOUT);
-    /* Canceling a request that has not reached the transport yet (pending)
-     * and a NULL handle are fine too. */
+    /* Canceling nothing is fine. */
     struct http_request *none = NULL;
     http_request_cancel(&none);
     http_request_cancel(NULL);

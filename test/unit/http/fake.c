@@ -237,6 +237,18 @@ static void late_reply_and_timeout(void **state)
     assert_true(f->r.t - t0 >= 0.29);
     assert_string_equal(f->r.msg, "GET http://h/never: Operation timed out after 300 milliseconds "
                                   "(fake transport)");
+
+    /* The idle timeout is the client's own: it works on any transport. */
+    f->r.calls = 0;
+    t0 = test_now(f->loop);
+    go(f, (struct http_request_options){ .url = "http://h/quiet",
+                                         .timeout_ns = HTTP_NO_TIMEOUT,
+                                         .idle_timeout_ns = 200000000 });
+    test_run_loop(f->loop, 10);
+    assert_int_equal(f->r.calls, 1);
+    assert_int_equal(f->r.rc, HS_ETIMEDOUT);
+    assert_true(f->r.t - t0 >= 0.19);
+    assert_string_equal(f->r.msg, "GET http://h/quiet: no data received for 200 ms");
     fx_free(f);
 }
 

@@ -126,8 +126,8 @@ struct http_request_options {
     /* Whole-request timeout; 0: the client's request_timeout_ns;
      * HTTP_NO_TIMEOUT: none. */
     int64_t timeout_ns;
-    /* Fail with HS_ETIMEDOUT when no byte arrives for this long (rounded up
-     * to whole seconds; for streams that should never go quiet); 0: off. */
+    /* Fail with HS_ETIMEDOUT when no byte of the response arrives for this
+     * long (for streams that should never go quiet); 0: off. */
     int64_t idle_timeout_ns;
     /* Largest buffered body (not counting streamed data); 0: 256 MiB. */
     size_t max_body;
