@@ -395,8 +395,12 @@ static enum hs_code be_start(struct http_request *r, struct hs_err *err)
     long verify = c->insecure_skip_verify ? 0L : 1L;
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, verify);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
-    if (c->ca_file)
+    /* A given CA is the only trust anchor, as in client-go: libcurl's
+     * default bundle and CA directory would add every public CA. */
+    if (c->ca_file || c->ca_pem) {
+        curl_easy_setopt(e, CURLOPT_CAPATH, (char *)NULL);
         curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_file);
+    }
     if (c->ca_pem)
         set_blob(e, CURLOPT_CAINFO_BLOB, c->ca_pem, c->ca_pem_len);
     if (c->client_cert_file || c->client_cert_pem) {
