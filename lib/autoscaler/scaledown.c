@@ -39,6 +39,15 @@ struct unneeded {
     size_t n_moves;
 };
 
+/* The value of annotation key (plain string) in l, or NULL. */
+static const char *annotation(const struct model_labels *l, const char *key)
+{
+    for (uint32_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].key, key) == 0)
+            return l->v[i].value ? l->v[i].value : "";
+    return NULL;
+}
+
 static const char *gpu_resource_of(const struct model_node *n)
 {
     static const char *const names[] = { "nvidia.com/gpu", "amd.com/gpu", "habana.ai/gaudi" };
@@ -109,15 +118,6 @@ static int cand_cmp(const void *a, const void *b)
 static int move_cmp(const void *a, const void *b)
 {
     return strcmp(((const struct asc_move *)a)->pod, ((const struct asc_move *)b)->pod);
-}
-
-/* The value of annotation key (plain string) in l, or NULL. */
-static const char *annotation(const struct model_labels *l, const char *key)
-{
-    for (uint32_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i].key, key) == 0)
-            return l->v[i].value ? l->v[i].value : "";
-    return NULL;
 }
 
 /* Whether the three cooldowns allow deleting now; sets c->cooldown_why. */

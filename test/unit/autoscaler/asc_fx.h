@@ -7,6 +7,7 @@
 #ifndef HOIST_TEST_ASC_FX_H
 #define HOIST_TEST_ASC_FX_H
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/arena.h"
