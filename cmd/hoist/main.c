@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "cli.h"
 #include "config.h"
+#include "simulate.h"
 
 static int usage(FILE *out);
 
@@ -78,7 +79,12 @@ static int cmd_simulate(int argc, char **argv)
         cli_print_flags(stdout, CLI_SCOPE_SIMULATE);
         return 0;
     }
-    return not_landed("simulate", "the planner has not landed");
+    struct cli_config cfg;
+    int rc = parse_or_fail(&cfg, argc, argv, CLI_SCOPE_SIMULATE);
+    if (rc == 0)
+        rc = cli_simulate(&cfg);
+    cli_config_release(&cfg);
+    return rc;
 }
 
 static int cmd_replay(int argc, char **argv)

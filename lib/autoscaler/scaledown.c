@@ -196,7 +196,8 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
             .since = asc_state_unneeded_since(c->state, n->name),
         };
     }
-    qsort(cands, n_cands, sizeof(*cands), cand_cmp);
+    if (n_cands)
+        qsort(cands, n_cands, sizeof(*cands), cand_cmp);
 
     struct sim_drain_options dopt;
     sim_drain_options_init(&dopt);

@@ -186,8 +186,10 @@ static void add_scale_up(struct asc__ctx *c, struct asc_scale_up **v, size_t *n,
     u->current_size = g->g->target_size;
     u->new_size = new_size;
     u->pods = HS_ARENA_NEW_ARRAY(&c->out->arena, const char *, n_pods ? n_pods : 1);
-    memcpy(u->pods, pods, n_pods * sizeof(*pods));
-    qsort(u->pods, n_pods, sizeof(*u->pods), cstr_cmp);
+    if (n_pods) {
+        memcpy(u->pods, pods, n_pods * sizeof(*pods));
+        qsort(u->pods, n_pods, sizeof(*u->pods), cstr_cmp);
+    }
     u->n_pods = n_pods;
     g->new_size = new_size;
 }
@@ -275,7 +277,8 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         HS_GROW(left, cap_left, n_left + 1);
         left[n_left++] = (struct pend){ .pod = p, .order = i };
     }
-    qsort(left, n_left, sizeof(*left), pend_cmp);
+    if (n_left)
+        qsort(left, n_left, sizeof(*left), pend_cmp);
     for (size_t i = 0; i < n_left; i++)
         left[i].sp = sim_pod_prepare(c->snap, left[i].pod);
 

@@ -137,8 +137,10 @@ static int cstr_cmp(const void *a, const void *b)
 void asc_state_set_unneeded(struct asc_state *s, const char *const *nodes, size_t n, int64_t now)
 {
     const char **sorted = hs_calloc(n ? n : 1, sizeof(*sorted));
-    memcpy(sorted, nodes, n * sizeof(*sorted));
-    qsort(sorted, n, sizeof(*sorted), cstr_cmp);
+    if (n) {
+        memcpy(sorted, nodes, n * sizeof(*sorted));
+        qsort(sorted, n, sizeof(*sorted), cstr_cmp);
+    }
     struct asc_unneeded *next = hs_calloc(n ? n : 1, sizeof(*next));
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {

@@ -1,0 +1,138 @@
+/*
+ * Plan printers. JSON is written by hand (cmd/hoist does not link jansson for
+ * this) with keys in a fixed order and numbers in a fixed format, so equal
+ * plans print equal bytes. Never prints a partial plan: callers print only
+ * after asc_plan_run succeeded.
+ */
+#include "plan_output.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void str(struct hs_buf *b, const char *s)
+{
+    hs_buf_add_json_str(b, s, strlen(s));
+}
+
+/* A ratio with at most four decimals and no trailing zeros ("0.21", "1", "0"). */
+static void ratio(struct hs_buf *b, double v)
+{
+    char tmp[64];
+    if (!(v == v) || v < 0) /* NaN or negative cannot come from the planner; print 0 */
+        v = 0;
+    snprintf(tmp, sizeof(tmp), "%.4f", v);
+    size_t n = strlen(tmp);
+    while (n > 1 && tmp[n - 1] == '0')
+        tmp[--n] = '\0';
+    if (n > 1 && tmp[n - 1] == '.')
+        tmp[--n] = '\0';
+    hs_buf_add(b, tmp, n);
+}
+
+void cli_plan_json(const struct asc_plan *p, struct hs_buf *b)
+{
+    hs_buf_adds(b, "{\n  \"scaleUp\": [");
+    for (size_t i = 0; i < p->n_scale_up; i++) {
+        const struct asc_scale_up *u = &p->scale_up[i];
+        hs_buf_adds(b, i ? ",\n    {\"nodeGroup\": " : "\n    {\"nodeGroup\": ");
+        str(b, u->group);
+        hs_buf_addf(b, ", \"currentSize\": %d, \"newSize\": %d, \"pods\": [", (int)u->current_size,
+                    (int)u->new_size);
+        for (size_t j = 0; j < u->n_pods; j++) {
+            if (j)
+                hs_buf_adds(b, ", ");
+            str(b, u->pods[j]);
+        }
+        hs_buf_adds(b, "]}");
+    }
+    hs_buf_adds(b, p->n_scale_up ? "\n  ],\n  \"noScaleUp\": [" : "],\n  \"noScaleUp\": [");
+    for (size_t i = 0; i < p->n_no_scale_up; i++) {
+        const struct asc_no_scale_up *n = &p->no_scale_up[i];
+        hs_buf_adds(b, i ? ",\n    {\"pod\": " : "\n    {\"pod\": ");
+        str(b, n->pod);
+        hs_buf_adds(b, ", \"reasons\": {");
+        for (size_t j = 0; j < n->n_reasons; j++) {
+            if (j)
+                hs_buf_adds(b, ", ");
+            str(b, n->reasons[j].group);
+            hs_buf_adds(b, ": ");
+            str(b, n->reasons[j].reason);
+        }
+        hs_buf_adds(b, "}}");
+    }
+    hs_buf_adds(b, p->n_no_scale_up ? "\n  ],\n  \"scaleDown\": [" : "],\n  \"scaleDown\": [");
+    for (size_t i = 0; i < p->n_scale_down; i++) {
+        const struct asc_scale_down *d = &p->scale_down[i];
+        hs_buf_adds(b, i ? ",\n    {\"node\": " : "\n    {\"node\": ");
+        str(b, d->node);
+        hs_buf_adds(b, ", \"nodeGroup\": ");
+        str(b, d->group);
+        hs_buf_adds(b, d->empty ? ", \"empty\": true" : ", \"empty\": false");
+        hs_buf_adds(b, ", \"utilization\": ");
+        ratio(b, d->utilization);
+        hs_buf_adds(b, ", \"moves\": {");
+        for (size_t j = 0; j < d->n_moves; j++) {
+            if (j)
+                hs_buf_adds(b, ", ");
+            str(b, d->moves[j].pod);
+            hs_buf_adds(b, ": ");
+            str(b, d->moves[j].node);
+        }
+        hs_buf_adds(b, "}}");
+    }
+    hs_buf_adds(b, p->n_scale_down ? "\n  ],\n  \"unremovable\": [" : "],\n  \"unremovable\": [");
+    for (size_t i = 0; i < p->n_unremovable; i++) {
+        hs_buf_adds(b, i ? ",\n    {\"node\": " : "\n    {\"node\": ");
+        str(b, p->unremovable[i].node);
+        hs_buf_adds(b, ", \"reason\": ");
+        str(b, p->unremovable[i].reason);
+        hs_buf_adds(b, "}");
+    }
+    hs_buf_adds(b, p->n_unremovable ? "\n  ],\n  \"warnings\": [" : "],\n  \"warnings\": [");
+    for (size_t i = 0; i < p->n_warnings; i++) {
+        hs_buf_adds(b, i ? ",\n    " : "\n    ");
+        str(b, p->warnings[i]);
+    }
+    hs_buf_adds(b, p->n_warnings ? "\n  ]\n}\n" : "]\n}\n");
+}
+
+/* At most this many pod names are listed on one text line. */
+#define TEXT_PODS 5
+
+void cli_plan_text(const struct asc_plan *p, struct hs_buf *b)
+{
+    for (size_t i = 0; i < p->n_warnings; i++)
+        hs_buf_addf(b, "warning: %s\n", p->warnings[i]);
+    for (size_t i = 0; i < p->n_scale_up; i++) {
+        const struct asc_scale_up *u = &p->scale_up[i];
+        hs_buf_addf(b, "scale-up %s: %d -> %d nodes, for %zu pending pod%s (", u->group,
+                    (int)u->current_size, (int)u->new_size, u->n_pods, u->n_pods == 1 ? "" : "s");
+        for (size_t j = 0; j < u->n_pods && j < TEXT_PODS; j++)
+            hs_buf_addf(b, "%s%s", j ? ", " : "", u->pods[j]);
+        if (u->n_pods > TEXT_PODS)
+            hs_buf_addf(b, ", and %zu more", u->n_pods - TEXT_PODS);
+        hs_buf_adds(b, ")\n");
+    }
+    for (size_t i = 0; i < p->n_no_scale_up; i++) {
+        const struct asc_no_scale_up *n = &p->no_scale_up[i];
+        hs_buf_addf(b, "no scale-up for %s:", n->pod);
+        if (!n->n_reasons)
+            hs_buf_adds(b, " no node group");
+        for (size_t j = 0; j < n->n_reasons; j++)
+            hs_buf_addf(b, "%s %s: %s", j ? ";" : "", n->reasons[j].group, n->reasons[j].reason);
+        hs_buf_addc(b, '\n');
+    }
+    for (size_t i = 0; i < p->n_scale_down; i++) {
+        const struct asc_scale_down *d = &p->scale_down[i];
+        hs_buf_addf(b, "scale-down %s (%s): %s, utilization ", d->node, d->group,
+                    d->empty ? "empty" : "underutilized");
+        ratio(b, d->utilization);
+        for (size_t j = 0; j < d->n_moves; j++)
+            hs_buf_addf(b, "%s %s -> %s", j ? "," : "; moves", d->moves[j].pod, d->moves[j].node);
+        hs_buf_addc(b, '\n');
+    }
+    for (size_t i = 0; i < p->n_unremovable; i++)
+        hs_buf_addf(b, "keep %s: %s\n", p->unremovable[i].node, p->unremovable[i].reason);
+    if (!p->n_scale_up && !p->n_no_scale_up && !p->n_scale_down && !p->n_unremovable)
+        hs_buf_adds(b, "nothing to do: no pod is waiting for a node and no node can go\n");
+}
