@@ -151,6 +151,7 @@ struct sim__class {
 struct sim__node {
     const struct model_node *n; /* borrowed, or &own */
     struct model_node own;      /* template copies */
+    bool templ;                 /* n == &own (re-pointed when the array moves) */
     struct model_label *own_labels;
     uint32_t cap_own_labels;
     int64_t req_cpu, req_mem, req_eph;

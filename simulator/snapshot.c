@@ -876,6 +876,10 @@ static struct sim__node *node_slot(struct sim_snapshot *s)
         size_t old = s->cap_nodes;
         HS_GROW(s->nodes, s->cap_nodes, s->n_nodes + 1);
         memset(s->nodes + old, 0, (s->cap_nodes - old) * sizeof(*s->nodes));
+        /* template copies point into the array, which just moved */
+        for (size_t i = 0; i < s->n_nodes; i++)
+            if (s->nodes[i].templ)
+                s->nodes[i].n = &s->nodes[i].own;
     }
     return &s->nodes[s->n_nodes];
 }
@@ -915,6 +919,7 @@ int32_t sim_snapshot_add_node(struct sim_snapshot *s, const struct model_node *n
         return -1;
     struct sim__node *nd = node_slot(s);
     nd->n = n;
+    nd->templ = false;
     return do_add_node(s, nd);
 }
 
@@ -947,6 +952,7 @@ int32_t sim_snapshot_add_template_node(struct sim_snapshot *s, const struct mode
     nd->own.labels.v = nd->own_labels;
     nd->own.labels.n = n;
     nd->n = &nd->own;
+    nd->templ = true;
     return do_add_node(s, nd);
 }
 
