@@ -189,8 +189,9 @@ static int run_karpenter(int n_pods, int n_types)
     double t0 = now_s();
     uint32_t best = UINT32_MAX;
     for (size_t k = 0; k < n_groups; k++) {
-        struct sim_estimate_input in = { .tmpl = tmpl[k], .pods = pods,
-                                         .n_pods = (size_t)n_pods, .max_nodes = 1000 };
+        struct sim_estimate_input in = {
+            .tmpl = tmpl[k], .pods = pods, .n_pods = (size_t)n_pods, .max_nodes = 1000
+        };
         struct sim_estimate out = { .placement = placement };
         sim_estimate(s, &in, &out);
         if (out.scheduled > 0 && out.nodes < best)
