@@ -375,6 +375,40 @@ static void tags(void **state)
     assert_int_equal(scalar(&n->allocatable, "example.com/broken"), 0);
 }
 
+static void described_instance_types(void **state)
+{
+    struct fx *f = *state;
+    struct model_instance_type_list types;
+    model_instance_type_list_init(&types);
+    /* A type the built-in table does not know, as `aws ec2
+     * describe-instance-types` would describe it. */
+    struct model_instance_type *it = model_instance_type_list_add(&types);
+    it->name = "x9.custom";
+    it->vcpu = 8;
+    it->memory_mib = 32768;
+    it->gpu_count = 2;
+    it->gpu_manufacturer = "NVIDIA";
+    it->arch = "x86_64";
+    it->max_enis = 4;
+    it->ipv4_per_eni = 15;
+    struct model_asg *g = fx_asg(&f->l, "ng-custom", 0, 3, 0, "us-east-1a");
+    fx_override(&f->l, g, "x9.custom");
+    const struct asc_node_spec spec[] = { { 0, 3, "ng-custom" } };
+    struct asc_cloud cloud = { .asgs = &f->l, .instance_types = &types };
+    struct asc_discovery d = { .nodes = spec, .n_nodes = 1 };
+    asc_group_options_default(&d.defaults);
+    assert_int_equal(asc_groups_build(&cloud, &d, &f->g, NULL), HS_OK);
+    assert_int_equal(asc_templates_build(f->g, &cloud, NULL, 0, NULL, f->t, &f->s, NULL), HS_OK);
+    const struct asc_template *t = tmpl(f, "ng-custom");
+    want_label(&t->node, "kubernetes.io/arch", "amd64");
+    /* 4 ENIs * (15 - 1) + 2 = 58 pods; 8000m - 90m kube-reserved. */
+    assert_int_equal(t->node.allocatable.pods, 58);
+    assert_int_equal(t->node.allocatable.cpu_milli, 7910);
+    assert_int_equal(scalar(&t->node.allocatable, "nvidia.com/gpu"), 2);
+    assert_true(t->gpu);
+    model_instance_type_list_release(&types);
+}
+
 static void unknown_type(void **state)
 {
     struct fx *f = *state;
@@ -621,6 +655,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(mixed_instances, setup, teardown),
         cmocka_unit_test_setup_teardown(three_zones, setup, teardown),
         cmocka_unit_test_setup_teardown(tags, setup, teardown),
+        cmocka_unit_test_setup_teardown(described_instance_types, setup, teardown),
         cmocka_unit_test_setup_teardown(unknown_type, setup, teardown),
         cmocka_unit_test_setup_teardown(sanitized_node, setup, teardown),
         cmocka_unit_test_setup_teardown(stale_node_type, setup, teardown),

@@ -34,7 +34,8 @@ struct asc_similarity {
 /* Fills *s (borrowed) with the flag defaults and no label lists. */
 void asc_similarity_default(struct asc_similarity *s);
 
-/* True when label key (borrowed) is never compared: hostname, zone and
+/* True when label key (borrowed) is never compared under s (borrowed, may be
+ * NULL): hostname, zone and
  * region labels (stable and beta), beta.kubernetes.io/fluentd-ds-ready,
  * kops.k8s.io/instancegroup, the AWS ones (alpha.eksctl.io/instance-id,
  * alpha.eksctl.io/nodegroup-name, eks.amazonaws.com/nodegroup,

@@ -94,6 +94,7 @@ struct asc_priorities; /* opaque: parsed `priorities` text */
  * syntax ("(?"). */
 enum hs_code asc_priorities_parse(const char *text, size_t len, struct asc_priorities **out,
                                   struct hs_err *err);
+/* Frees *p and clears it. Accepts NULL. */
 void asc_priorities_free(struct asc_priorities **p);
 
 /* The priority of group name (borrowed) under p (borrowed): the highest
@@ -138,9 +139,10 @@ struct asc_expander; /* opaque: a parsed chain */
  * any expander after random (which always leaves one option), as
  * cluster-autoscaler refuses them. */
 enum hs_code asc_expander_new(const char *spec, struct asc_expander **out, struct hs_err *err);
+/* Frees *e and clears it. Accepts NULL. */
 void asc_expander_free(struct asc_expander **e);
 
-/* Links of e (borrowed). */
+/* The number of links of e (borrowed), and link i (< len). */
 size_t asc_expander_len(const struct asc_expander *e);
 enum asc_expander_kind asc_expander_at(const struct asc_expander *e, size_t i);
 

@@ -9,8 +9,9 @@
  *
  * Pure: no I/O, no clock, no global state. The group set borrows the ASG,
  * launch configuration, launch template and instance-type lists it was built
- * from; they must outlive it. Groups are sorted by name, so the same inputs
- * always give the same set.
+ * from; they must outlive it and must not be added to meanwhile (an add may
+ * move a list's array). Groups are sorted by name, so the same inputs always
+ * give the same set.
  */
 #ifndef HOIST_AUTOSCALER_NODEGROUP_H
 #define HOIST_AUTOSCALER_NODEGROUP_H

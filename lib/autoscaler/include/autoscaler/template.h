@@ -145,7 +145,8 @@ enum hs_code asc_templates_build(const struct asc_groups *g, const struct asc_cl
 /* Drops every string reference, frees the set and clears *s. Accepts NULL. */
 void asc_templates_free(struct asc_templates **s);
 
-/* The template of group (borrowed, a member of the set's groups), or NULL. */
+/* The template of group (borrowed, a member of the set's groups), borrowed
+ * from s, or NULL when the group has none. */
 const struct asc_template *asc_templates_of(const struct asc_templates *s,
                                             const struct asc_node_group *group);
 
