@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "autoscaler/expander.h"
 #include "autoscaler/plan.h"
 #include "aws/decode.h"
 #include "base/alloc.h"
@@ -60,6 +61,24 @@ static void inputs_release(struct sim_inputs *in)
     hs_intern_free(&in->intern);
 }
 
+/* The fields every Auto Scaling group of describe-auto-scaling-groups has
+ * (the API always sends them); a file without one is not its output. */
+static enum hs_code check_asgs(const char *path, const struct model_asg_list *l, struct hs_err *err)
+{
+    for (uint32_t i = 0; i < l->n; i++) {
+        const struct model_asg *g = &l->v[i];
+        const char *missing = !g->name                              ? "AutoScalingGroupName"
+                              : g->min_size == MODEL_ABSENT         ? "MinSize"
+                              : g->max_size == MODEL_ABSENT         ? "MaxSize"
+                              : g->desired_capacity == MODEL_ABSENT ? "DesiredCapacity"
+                                                                    : NULL;
+        if (missing)
+            return hs_err_set(err, HS_EPARSE, "%s: AutoScalingGroups[%u].%s: missing", path,
+                              (unsigned)i, missing);
+    }
+    return HS_OK;
+}
+
 static enum hs_code load_inputs(const struct cli_config *cfg, struct sim_inputs *in,
                                 struct hs_err *err)
 {
@@ -84,6 +103,8 @@ static enum hs_code load_inputs(const struct cli_config *cfg, struct sim_inputs 
             return rc;
     if ((rc = aws_cli_json_asgs_file(cfg->asgs, &in->asgs, err)))
         return rc;
+    if ((rc = check_asgs(cfg->asgs, &in->asgs, err)))
+        return rc;
     if (cfg->instance_types) {
         if ((rc = aws_cli_json_instance_types_file(cfg->instance_types, &in->types, err)))
             return rc;
@@ -97,6 +118,16 @@ static enum hs_code load_inputs(const struct cli_config *cfg, struct sim_inputs 
     if (cfg->priority_config) {
         if ((rc = read_text(cfg->priority_config, &in->priority, err)))
             return rc;
+        hs_buf_addc(&in->priority, '\0');
+        /* Checked here so that the message names the file; the planner
+         * parses it again. */
+        struct asc_priorities *prio = NULL;
+        rc = asc_priorities_parse(in->priority.data, in->priority.len - 1, &prio, err);
+        asc_priorities_free(&prio);
+        if (rc) {
+            hs_err_prefix(err, "%s", cfg->priority_config);
+            return rc;
+        }
         in->have_priority = true;
     }
     return HS_OK;

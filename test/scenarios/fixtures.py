@@ -23,6 +23,7 @@ def node(name, group_instance, zone, itype, cpu="4", mem="16Gi", pods="58", labe
         "node.kubernetes.io/instance-type": itype,
         "topology.kubernetes.io/region": zone[:-1],
         "topology.kubernetes.io/zone": zone,
+        "topology.ebs.csi.aws.com/zone": zone,
     }
     lab.update(labels or {})
     alloc = {"cpu": cpu, "memory": mem, "pods": pods, "ephemeral-storage": "18242267924"}

@@ -55,6 +55,395 @@ def scale_up_basic(d):
     write(d, items, [g])
 
 
+
+def grp(name, itype, cpu, mem, n=1, zone=A, min_size=0, max_size=10, desired=None, busy_cpu=None,
+        busy_mem="1Gi", labels=None, taints=None, first=1, zones=None, tag_extra=None, **kw):
+    """A group of n ready nodes of one shape, each kept busy (not underutilized)."""
+    zs = zones or [zone]
+    ids = [(f"i-{abs(hash_name(name)) % 10**9:09d}{k:08d}", zs[(k - first) % len(zs)])
+           for k in range(first, first + n)]
+    nodes = [node(f"{name}-node-{k}", iid, z, itype, cpu=cpu, mem=mem, labels=labels,
+                  taints=taints) for k, (iid, z) in enumerate(ids, start=first)]
+    g = asg(name, min_size, max_size, desired if desired is not None else n, zs, ids, itype=itype,
+            tag_extra=tag_extra, **kw)
+    items = list(nodes)
+    if busy_cpu:
+        for nd in nodes:
+            items.append(pod(f"busy-{nd['metadata']['name']}", node_name=nd["metadata"]["name"],
+                             cpu=busy_cpu, mem=busy_mem, tolerations=[{"operator": "Exists"}]))
+    return items, g
+
+
+def hash_name(name):
+    import zlib
+    return zlib.crc32(name.encode())
+
+
+def zero(name, types, zones=(A,), max_size=10, tag_extra=None, spot=False, min_size=0):
+    """A group scaled to zero whose types come from its mixed instances policy."""
+    return asg(name, min_size, max_size, 0, list(zones), (), overrides=list(types),
+               tag_extra=tag_extra, spot=spot)
+
+
+def pend(prefix, n, cpu, mem, **kw):
+    return [pod(f"{prefix}-{i}", cpu=cpu, mem=mem, **kw) for i in range(n)]
+
+
+@scenario
+def scale_from_zero_tags(d):
+    items, g1 = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    g2 = zero("ng-ml", ["m5.large"], tag_extra={
+        "k8s.io/cluster-autoscaler/node-template/label/team": "ml",
+        "k8s.io/cluster-autoscaler/node-template/taint/dedicated": "ml:NoSchedule"})
+    items += pend("train", 3, "1", "1Gi", node_selector={"team": "ml"},
+                  tolerations=[{"key": "dedicated", "operator": "Equal", "value": "ml",
+                                "effect": "NoSchedule"}])
+    items += pend("untolerated", 1, "1", "1Gi", node_selector={"team": "ml"})
+    write(d, items, [g1, g2])
+
+
+def two_shapes(d, pods, flags, a=("ng-cpu", "c5.2xlarge", "8", "16Gi"),
+               b=("ng-mem", "r5.xlarge", "4", "32Gi"), priority=None):
+    i1, g1 = grp(a[0], a[1], a[2], a[3], busy_cpu="7500m" if a[2] == "8" else
+                 ("15" if a[2] == "16" else "3500m"))
+    i2, g2 = grp(b[0], b[1], b[2], b[3], busy_cpu="7500m" if b[2] == "8" else
+                 ("15" if b[2] == "16" else "3500m"))
+    write(d, i1 + i2 + pods, [g1, g2], flags=flags, priority=priority)
+
+
+@scenario
+def expander_least_waste(d):
+    two_shapes(d, pend("cache", 4, "1", "6Gi"), ["--expander=least-waste"])
+
+
+@scenario
+def expander_least_nodes(d):
+    two_shapes(d, pend("job", 3, "3", "3Gi"), ["--expander=least-nodes"],
+               a=("ng-big", "m5.4xlarge", "16", "64Gi"), b=("ng-small", "m5.xlarge", "4", "16Gi"))
+
+
+@scenario
+def expander_least_waste_vs_nodes(d):
+    two_shapes(d, pend("job", 3, "3", "3Gi"), ["--expander=least-waste"],
+               a=("ng-big", "m5.4xlarge", "16", "64Gi"), b=("ng-small", "m5.xlarge", "4", "16Gi"))
+
+
+@scenario
+def expander_most_pods(d):
+    i1, g1 = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    i2, g2 = grp("ng-ml", "m5.xlarge", "4", "16Gi", busy_cpu="3500m", labels={"team": "ml"})
+    pods = pend("plain", 2, "3", "1Gi") + pend("ml", 2, "3", "1Gi", node_selector={"team": "ml"})
+    write(d, i1 + i2 + pods, [g1, g2], flags=["--expander=most-pods"])
+
+
+@scenario
+def expander_price(d):
+    two_shapes(d, pend("db", 2, "1", "12Gi"), ["--expander=price"],
+               a=("ng-m5", "m5.2xlarge", "8", "32Gi"), b=("ng-r5", "r5.xlarge", "4", "32Gi"))
+
+
+PRIORITIES = """# cluster-autoscaler-priority-expander
+10:
+  - .*
+50:
+  - ^ng-spot-.*
+"""
+
+
+@scenario
+def expander_priority(d):
+    i1, g1 = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    i2, g2 = grp("ng-spot-a", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    write(d, i1 + i2 + pend("web", 2, "3", "1Gi"), [g1, g2], flags=["--expander=priority"],
+          priority=PRIORITIES)
+
+
+@scenario
+def expander_chain_priority_least_waste(d):
+    i1, g1 = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    i2, g2 = grp("ng-spot-cpu", "c5.2xlarge", "8", "16Gi", busy_cpu="7500m")
+    i3, g3 = grp("ng-spot-mem", "r5.xlarge", "4", "32Gi", busy_cpu="3500m")
+    write(d, i1 + i2 + i3 + pend("cache", 4, "1", "6Gi"), [g1, g2, g3],
+          flags=["--expander=priority,least-waste"], priority=PRIORITIES)
+
+
+@scenario
+def expander_random(d):
+    i1, g1 = grp("ng-full", "m5.xlarge", "4", "16Gi", busy_cpu="3500m", max_size=1)
+    i2, g2 = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    write(d, i1 + i2 + pend("web", 2, "3", "1Gi"), [g1, g2],
+          flags=["--expander=random", "--seed=7"])
+
+
+@scenario
+def balance_similar_groups(d):
+    items, groups = [], []
+    for z in (A, B, C):
+        it, g = grp("ng-web-" + z[-1], "m5.xlarge", "4", "16Gi", zone=z, busy_cpu="3500m")
+        items += it
+        groups.append(g)
+    items += pend("web", 6, "3", "1Gi")
+    write(d, items, groups, flags=["--balance-similar-node-groups"])
+
+
+@scenario
+def limit_max_size(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=3, max_size=3, busy_cpu="3500m")
+    write(d, items + pend("web", 1, "2", "1Gi"), [g])
+
+
+@scenario
+def limit_group_max_caps_scale_up(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, max_size=4, busy_cpu="3500m")
+    write(d, items + pend("web", 5, "3", "1Gi"), [g])
+
+
+@scenario
+def limit_max_nodes_total(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, busy_cpu="3500m")
+    write(d, items + pend("web", 5, "3", "1Gi"), [g], flags=["--max-nodes-total=3"])
+
+
+@scenario
+def limit_max_nodes_total_reached(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, busy_cpu="3500m")
+    write(d, items + pend("web", 1, "3", "1Gi"), [g], flags=["--max-nodes-total=2"])
+
+
+@scenario
+def limit_cores_total(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, busy_cpu="3500m")
+    write(d, items + pend("web", 5, "3", "1Gi"), [g], flags=["--cores-total=0:16"])
+
+
+@scenario
+def limit_memory_total(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, busy_cpu="3500m")
+    write(d, items + pend("web", 5, "3", "1Gi"), [g], flags=["--memory-total=0:40"])
+
+
+@scenario
+def limit_max_nodes_per_scaleup(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, busy_cpu="3500m")
+    write(d, items + pend("web", 5, "3", "1Gi"), [g], flags=["--max-nodes-per-scaleup=2"])
+
+
+@scenario
+def limit_scale_up_from_zero_disabled(d):
+    g = zero("ng-general", ["m5.xlarge"])
+    write(d, pend("web", 1, "1", "1Gi"), [g], flags=["--scale-up-from-zero=false"])
+
+
+@scenario
+def enforce_min_size(d):
+    items, g1 = grp("ng-general", "m5.xlarge", "4", "16Gi", n=1, min_size=1, busy_cpu="3500m")
+    g2 = zero("ng-system", ["m5.large"], min_size=2)
+    write(d, items, [g1, g2], flags=["--enforce-node-group-min-size"])
+
+
+@scenario
+def mixed_instances(d):
+    items, g1 = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    g2 = zero("ng-spot", ["m5.xlarge", "m5a.xlarge", "m4.xlarge"], spot=True)
+    items += pend("spot-ok", 2, "1", "2Gi", tolerations=[{"operator": "Exists"}],
+                  node_selector={"kubernetes.io/arch": "amd64"})
+    items += pend("wants-m5a", 1, "1", "2Gi",
+                  node_selector={"node.kubernetes.io/instance-type": "m5a.xlarge"})
+    write(d, items, [g1, g2])
+
+
+@scenario
+def multi_az_zone_bound(d):
+    items, g1 = grp("ng-multi", "m5.xlarge", "4", "16Gi", n=2, zones=[A, B], busy_cpu="3500m")
+    it2, g2 = grp("ng-1a", "m5.xlarge", "4", "16Gi", n=1, zone=A, busy_cpu="3500m")
+    items += it2
+    items += pend("zonal", 1, "2", "1Gi", node_selector={"topology.kubernetes.io/zone": A})
+    items += pend("zonal-c", 1, "2", "1Gi", node_selector={"topology.kubernetes.io/zone": C})
+    write(d, items, [g1, g2])
+
+
+@scenario
+def zonal_volume(d):
+    items, g1 = grp("ng-multi", "m5.xlarge", "4", "16Gi", n=2, zones=[A, B], busy_cpu="3500m")
+    it2, g2 = grp("ng-1b", "m5.xlarge", "4", "16Gi", n=1, zone=B, busy_cpu="3500m")
+    items += it2
+    items += [pvc("data-db-0", "pv-db-0"), pv("pv-db-0", B, "data-db-0")]
+    items += [pod("db-0", cpu="2", mem="4Gi", owner_kind="StatefulSet", owner_name="db",
+                  volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "data-db-0"}}])]
+    write(d, items, [g1, g2])
+
+
+@scenario
+def daemonset_overhead(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    items += [daemonset("fluent-bit", cpu="500m", mem="512Mi"),
+              daemonset("gpu-plugin", cpu="1", mem="1Gi",
+                        node_selector={"nvidia.com/gpu.present": "true"})]
+    items += pend("web", 2, "2", "1Gi")
+    write(d, items, [g])
+
+
+@scenario
+def gpu_scale_from_zero(d):
+    items, g1 = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    g2 = zero("ng-gpu", ["g4dn.xlarge"], tag_extra={
+        "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "present:NoSchedule",
+        "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator":
+            "nvidia-tesla-t4"})
+    items += pend("infer", 2, "1", "4Gi", gpu=1,
+                  tolerations=[{"key": "nvidia.com/gpu", "operator": "Exists",
+                                "effect": "NoSchedule"}])
+    write(d, items, [g1, g2], flags=["--expander=price"])
+
+
+@scenario
+def gpu_node_underutilized(d):
+    items, g = grp("ng-gpu", "g4dn.12xlarge", "48", "192Gi", n=2, min_size=0,
+                   taints=[{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}])
+    for nd in items[:2]:
+        nd["status"]["allocatable"]["nvidia.com/gpu"] = "4"
+        nd["status"]["capacity"]["nvidia.com/gpu"] = "4"
+    tol = [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
+    items += [pod("train-0", node_name="ng-gpu-node-1", cpu="40", mem="100Gi", gpu=1,
+                  tolerations=tol),
+              pod("train-1", node_name="ng-gpu-node-2", cpu="2", mem="8Gi", gpu=3,
+                  tolerations=tol)]
+    write(d, items, [g])
+
+
+def drain_case(d, victim, flags=None, extra=None):
+    """ng-general: node-1 nearly empty holding victim, node-2 with room for it."""
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, min_size=1)
+    items += [pod("busy-2", node_name="ng-general-node-2", cpu="2500m", mem="4Gi")]
+    items += victim
+    items += extra or []
+    write(d, items, [g], flags=flags)
+
+
+@scenario
+def drain_not_replicated(d):
+    drain_case(d, [pod("scratch", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                       owner_kind=None)])
+
+
+@scenario
+def drain_kube_system(d):
+    drain_case(d, [pod("metrics-server-0", ns="kube-system", node_name="ng-general-node-1",
+                       cpu="500m", mem="1Gi")])
+
+
+@scenario
+def drain_kube_system_with_pdb(d):
+    drain_case(d, [pod("metrics-server-0", ns="kube-system", node_name="ng-general-node-1",
+                       cpu="500m", mem="1Gi", labels={"app": "metrics-server"})],
+               extra=[pdb("metrics-server", {"app": "metrics-server"}, 1, ns="kube-system")])
+
+
+@scenario
+def drain_local_storage(d):
+    drain_case(d, [pod("cache-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                       volumes=[{"name": "scratch", "emptyDir": {}}])])
+
+
+@scenario
+def drain_local_storage_allowed(d):
+    drain_case(d, [pod("cache-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                       volumes=[{"name": "scratch", "emptyDir": {}}])],
+               flags=["--skip-nodes-with-local-storage=false"])
+
+
+@scenario
+def drain_not_safe_to_evict(d):
+    drain_case(d, [pod("batch-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                       annotations={"cluster-autoscaler.kubernetes.io/safe-to-evict": "false"})])
+
+
+@scenario
+def drain_safe_to_evict_bare_pod(d):
+    drain_case(d, [pod("scratch", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                       owner_kind=None,
+                       annotations={"cluster-autoscaler.kubernetes.io/safe-to-evict": "true"})])
+
+
+@scenario
+def drain_pdb_blocks(d):
+    drain_case(d, [pod("api-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                       labels={"app": "api"})],
+               extra=[pdb("api", {"app": "api"}, 0)])
+
+
+@scenario
+def drain_no_place(d):
+    drain_case(d, [pod("big-0", node_name="ng-general-node-1", cpu="1800m", mem="1Gi")])
+
+
+@scenario
+def scale_down_empty_and_nonempty(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=4, min_size=1)
+    items += [pod("busy-3", node_name="ng-general-node-3", cpu="3", mem="4Gi"),
+              pod("busy-4", node_name="ng-general-node-4", cpu="2", mem="4Gi"),
+              pod("web-0", node_name="ng-general-node-2", cpu="500m", mem="1Gi")]
+    items += [daemonset("kube-proxy", cpu="100m", mem="128Mi")]
+    items += [ds_pod("kube-proxy", f"ng-general-node-{k}") for k in range(1, 5)]
+    write(d, items, [g])
+
+
+@scenario
+def scale_down_parallelism(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=5, min_size=1)
+    items += [pod("busy-5", node_name="ng-general-node-5", cpu="3", mem="4Gi")]
+    write(d, items, [g], flags=["--max-scale-down-parallelism=2"])
+
+
+@scenario
+def scale_down_min_size_and_annotations(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=3, min_size=2)
+    items[2]["metadata"]["annotations"][
+        "cluster-autoscaler.kubernetes.io/scale-down-disabled"] = "true"
+    it2, g2 = grp("ng-batch", "m5.xlarge", "4", "16Gi", n=1, min_size=0, first=1)
+    it2[0]["spec"]["taints"] = [{"key": "ToBeDeletedByClusterAutoscaler", "value": "1764313200",
+                                 "effect": "NoSchedule"}]
+    other = node("ip-10-0-9-9.ec2.internal", "i-0unmanaged000001", A, "t3.medium", cpu="2",
+                 mem="4Gi")
+    write(d, items + it2 + [other], [g, g2])
+
+
+@scenario
+def scale_down_threshold_tag(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, min_size=0, tag_extra={
+        "k8s.io/cluster-autoscaler/node-template/autoscaling-options/"
+        "scaledownutilizationthreshold": "0.8"})
+    items += [pod("web-0", node_name="ng-general-node-1", cpu="2800m", mem="4Gi"),
+              pod("web-1", node_name="ng-general-node-2", cpu="1000m", mem="1Gi")]
+    write(d, items, [g])
+
+
+@scenario
+def unhealthy_cluster(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=5, min_size=0, busy_cpu="3500m")
+    for k in range(4):
+        items[k]["status"]["conditions"][0]["status"] = "False"
+    write(d, items + pend("web", 1, "1", "1Gi"), [g])
+
+
+@scenario
+def expendable_and_ignored_pods(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    items += pend("low", 1, "2", "1Gi", priority=-100)
+    items += pend("fluentd", 1, "2", "1Gi", owner_kind="DaemonSet", owner_name="fluentd")
+    gated = pod("gated-0", cpu="2", mem="1Gi")
+    gated["spec"]["schedulingGates"] = [{"name": "example.com/quota"}]
+    items += [gated]
+    items += pend("fits", 1, "400m", "1Gi")
+    write(d, items, [g])
+
+
+@scenario
+def upcoming_nodes(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, desired=3, busy_cpu="3500m")
+    write(d, items + pend("web", 2, "1500m", "1Gi") + pend("more", 1, "3", "1Gi"), [g])
+
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):
