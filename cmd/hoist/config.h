@@ -26,10 +26,14 @@ struct cli_node_spec {
     char *name; /* owned */
 };
 
-/* One tag filter of --node-group-auto-discovery: key, and value or NULL for "any value". */
+/* One tag filter of --node-group-auto-discovery: key, and value or NULL for
+ * "any value"; spec is which --node-group-auto-discovery flag (from 0) it
+ * came from. An ASG matches a spec when it has all the spec's tags, and is
+ * discovered when it matches any spec, as cluster-autoscaler does. */
 struct cli_tag_filter {
     char *key;   /* owned */
     char *value; /* owned, or NULL */
+    unsigned spec;
 };
 
 struct cli_range {
@@ -44,7 +48,7 @@ struct cli_config {
     char *cloud_provider;
     struct cli_node_spec *nodes;
     size_t n_nodes, cap_nodes;
-    struct cli_tag_filter *discovery; /* every filter of every spec, ANDed */
+    struct cli_tag_filter *discovery; /* every filter of every spec (see spec) */
     size_t n_discovery, cap_discovery;
     size_t n_discovery_specs; /* how many --node-group-auto-discovery were given */
     char *cluster_name;

@@ -98,7 +98,7 @@ static const struct flag flags[] = {
     F("nodes", K_NODES, nodes, NULL, 0, 0, ALL, G_CLOUD,
       "<min>:<max>:<asg-name> (repeat); command-line min/max win over the ASG's"),
     F("node-group-auto-discovery", K_DISCOVERY, discovery, NULL, 0, 0, ALL, G_CLOUD,
-      "asg:tag=<key>[=<value>],<key2>... (repeat); all tags of all specs must match"),
+      "asg:tag=<key>[=<value>],<key2>... (repeat); an ASG with every tag of any one spec"),
     F("cluster-name", K_STRING, cluster_name, NULL, 0, 0, ALL, G_CLOUD,
       "cluster name, used in events and status"),
     F("aws-use-static-instance-list", K_BOOL, aws_use_static_instance_list, "false", 0, 0, ALL,
@@ -472,6 +472,7 @@ static enum hs_code parse_discovery(struct cli_config *cfg, const struct flag *f
         struct cli_tag_filter *tf = &cfg->discovery[cfg->n_discovery++];
         tf->key = hs_strndup(p, klen);
         tf->value = eq ? hs_strndup(eq + 1, len - klen - 1) : NULL;
+        tf->spec = (unsigned)cfg->n_discovery_specs;
         if (!end)
             break;
         p = end + 1;

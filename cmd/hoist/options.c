@@ -46,6 +46,7 @@ void cli_planner_options_init(struct cli_planner_options *po, const struct cli_c
     for (size_t i = 0; i < c->n_discovery; i++) {
         po->tags[i].key = c->discovery[i].key;
         po->tags[i].value = c->discovery[i].value;
+        po->tags[i].spec = c->discovery[i].spec;
     }
     o->discovery = po->tags;
     o->n_discovery = c->n_discovery;

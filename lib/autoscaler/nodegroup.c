@@ -344,18 +344,23 @@ static void resolve_types(struct hs_arena *a, const struct asc_cloud *cloud,
 
 /* ---- building the set ----------------------------------------------------- */
 
+/* Whether asg has every tag of at least one spec: filters of a spec are
+ * ANDed, specs ORed. */
 static bool matches_filters(const struct model_asg *asg, const struct asc_discovery *d)
 {
-    if (d->n_filters == 0)
-        return false;
-    for (size_t i = 0; i < d->n_filters; i++) {
-        const char *v = model_asg_tag_value(asg, d->filters[i].key);
-        if (!v)
-            return false;
-        if (d->filters[i].value && strcmp(v, d->filters[i].value) != 0)
-            return false;
+    size_t i = 0;
+    while (i < d->n_filters) {
+        unsigned spec = d->filters[i].spec;
+        bool all = true;
+        for (; i < d->n_filters && d->filters[i].spec == spec; i++) {
+            const char *v = model_asg_tag_value(asg, d->filters[i].key);
+            if (!v || (d->filters[i].value && strcmp(v, d->filters[i].value) != 0))
+                all = false;
+        }
+        if (all)
+            return true;
     }
-    return true;
+    return false;
 }
 
 static int cmp_group(const void *a, const void *b)

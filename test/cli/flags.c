@@ -210,6 +210,9 @@ static void repeatable_flags(void **state)
     assert_string_equal(c.discovery[1].key, "k8s.io/cluster-autoscaler/prod");
     assert_string_equal(c.discovery[2].key, "team");
     assert_string_equal(c.discovery[2].value, "data");
+    assert_int_equal(c.discovery[0].spec, 0);
+    assert_int_equal(c.discovery[1].spec, 0);
+    assert_int_equal(c.discovery[2].spec, 1);
     assert_int_equal(c.balancing_ignore_label.n, 2);
     assert_string_equal(c.balancing_ignore_label.v[1], "b");
     assert_int_equal(c.expander.n, 2);

@@ -60,8 +60,8 @@ static void cluster_from_cli_files(void **state)
         fail_msg("%s", err.msg);
     assert_int_equal(asgs.n, 4);
 
-    const struct asc_tag_filter filters[] = { { "k8s.io/cluster-autoscaler/enabled", NULL },
-                                              { "k8s.io/cluster-autoscaler/prod", NULL } };
+    const struct asc_tag_filter filters[] = { { "k8s.io/cluster-autoscaler/enabled", NULL, 0 },
+                                              { "k8s.io/cluster-autoscaler/prod", NULL, 0 } };
     struct asc_cloud cloud = { .asgs = &asgs, .launch_templates = &lts };
     struct asc_discovery d = { .filters = filters, .n_filters = 2 };
     asc_group_options_default(&d.defaults);

@@ -1,6 +1,6 @@
 /*
  * Tests of lib/autoscaler/nodegroup.c: which ASGs become node groups (tag
- * filters ANDed, --nodes overriding min/max, a --nodes name that does not
+ * filters ANDed within a spec and specs ORed, --nodes overriding min/max, a --nodes name that does not
  * exist, groups being deleted), every autoscaling-options tag and each kind
  * of bad value, where a group's instance types come from, and regions of
  * zones. ASGs are built by hand (asc_fx.h); no files are read.
@@ -17,8 +17,8 @@
 #define MIN_NS (60LL * 1000 * 1000 * 1000)
 
 static const struct asc_tag_filter owned_filters[] = {
-    { "k8s.io/cluster-autoscaler/enabled", NULL },
-    { "k8s.io/cluster-autoscaler/prod", "owned" },
+    { "k8s.io/cluster-autoscaler/enabled", NULL, 0 },
+    { "k8s.io/cluster-autoscaler/prod", "owned", 0 },
 };
 
 static bool has_warning(const struct asc_warnings *w, const char *a, const char *b)
@@ -54,7 +54,7 @@ static void three_asgs(struct model_asg_list *l)
     g->status = fx_str(l, "Delete in progress");
 }
 
-static void discovery_filters_anded(void **state)
+static void discovery_specs(void **state)
 {
     (void)state;
     struct model_asg_list l;
@@ -89,7 +89,36 @@ static void discovery_filters_anded(void **state)
     assert_string_equal(g->v[2].name, "c");
     asc_groups_free(&g);
 
+    /* Two specs: each one's tags ANDed, the specs ORed. "a" matches the
+     * first (enabled AND prod=owned), "c" the second (prod=shared); "b"
+     * matches neither (no prod tag), "d" is being deleted. */
+    static const struct asc_tag_filter two_specs[] = {
+        { "k8s.io/cluster-autoscaler/enabled", NULL, 0 },
+        { "k8s.io/cluster-autoscaler/prod", "owned", 0 },
+        { "k8s.io/cluster-autoscaler/prod", "shared", 1 },
+    };
+    d.filters = two_specs;
+    d.n_filters = 3;
+    assert_int_equal(asc_groups_build(&cloud, &d, &g, &err), HS_OK);
+    assert_int_equal(g->n, 2);
+    assert_string_equal(g->v[0].name, "a");
+    assert_string_equal(g->v[1].name, "c");
+    asc_groups_free(&g);
+    /* A spec whose tags no ASG has all of matches nothing, but does not
+     * stop another spec from matching. */
+    static const struct asc_tag_filter impossible[] = {
+        { "k8s.io/cluster-autoscaler/prod", "owned", 0 },
+        { "k8s.io/cluster-autoscaler/prod", "shared", 0 },
+        { "k8s.io/cluster-autoscaler/enabled", "", 1 },
+    };
+    d.filters = impossible;
+    assert_int_equal(asc_groups_build(&cloud, &d, &g, &err), HS_OK);
+    assert_int_equal(g->n, 1);
+    assert_string_equal(g->v[0].name, "b");
+    asc_groups_free(&g);
+
     /* No filter and no --nodes: nothing is managed. */
+    d.filters = owned_filters;
     d.n_filters = 0;
     assert_int_equal(asc_groups_build(&cloud, &d, &g, &err), HS_OK);
     assert_int_equal(g->n, 0);
@@ -378,7 +407,7 @@ static void explicit_region_wins(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(discovery_filters_anded),
+        cmocka_unit_test(discovery_specs),
         cmocka_unit_test(nodes_override_min_max),
         cmocka_unit_test(nodes_bad_specs),
         cmocka_unit_test(options_every_tag),

@@ -34,10 +34,13 @@ struct asc_node_spec {
 };
 
 /* One tag filter of --node-group-auto-discovery: the tag must be present
- * (value NULL) or have exactly value. */
+ * (value NULL) or have exactly value. spec numbers the flag it came from:
+ * the filters of one spec are ANDed, the specs ORed, as cluster-autoscaler's
+ * AWS provider does (one DescribeAutoScalingGroups tag query per spec). */
 struct asc_tag_filter {
     const char *key;   /* borrowed */
     const char *value; /* borrowed, NULL = any value */
+    unsigned spec;     /* which --node-group-auto-discovery, from 0 */
 };
 
 /* Bits of asc_group_options.from_tags: which options a tag set. */
@@ -136,7 +139,7 @@ struct asc_cloud {
 struct asc_discovery {
     const struct asc_node_spec *nodes; /* --nodes */
     size_t n_nodes;
-    const struct asc_tag_filter *filters; /* every filter of every --node-group-auto-discovery */
+    const struct asc_tag_filter *filters; /* every filter of every spec, grouped by spec */
     size_t n_filters;
     struct asc_group_options defaults; /* from the flags */
 };
@@ -149,9 +152,9 @@ struct asc_groups {
 };
 
 /* Builds the managed groups (new; free with asc_groups_free) into *out.
- * A group is managed when --nodes names it, or when at least one filter was
- * given and the ASG has every filter's tag (all filters of all specs ANDed,
- * as FLAGS.md says). Explicit --nodes min/max win over the ASG's; discovered
+ * A group is managed when --nodes names it, or when it has every tag of at
+ * least one discovery spec (filters of a spec ANDed, specs ORed, as
+ * cluster-autoscaler does). Explicit --nodes min/max win over the ASG's; discovered
  * groups use the ASG's. ASGs being deleted ("Delete in progress") are
  * skipped. Warnings: a --nodes name with no ASG, a group being deleted that
  * --nodes names, option tags with bad values, a group whose instance types

@@ -34,7 +34,7 @@
 struct asc_options {
     const struct asc_node_spec *nodes;
     size_t n_nodes;
-    const struct asc_tag_filter *discovery; /* all ANDed */
+    const struct asc_tag_filter *discovery; /* ANDed within a spec, specs ORed */
     size_t n_discovery;
 
     enum asc_expander_kind expanders[6]; /* the chain, in order */
