@@ -27,11 +27,11 @@ import os
 import sys
 import tempfile
 
-# Must match sizeof(struct model_instance_type) (asserted in ec2_facts.c).
+# Must match sizeof(struct model_ec2_type) (asserted in ec2_facts.c).
 ROW_BYTES = 28
 NO_PRICE_ROW = 0xFFFF
 
-# Bits of model_instance_type.sources, as in model/ec2_facts.h.
+# Bits of model_ec2_type.sources, as in model/ec2_facts.h.
 SRC_BITS = {"ca": 1, "eni-max-pods": 2, "karpenter": 4, "eks-instance-info": 8}
 ARCH = {None: 0, "amd64": 1, "arm64": 2}
 
@@ -257,7 +257,7 @@ def generate(td):
     w("")
     w("/* name, memory_mib, gpu_memory_mib, vcpu, max_pods_eni, karpenter_pods, price_row,")
     w(" * gpu_count, gpu_name, gpu_manufacturer, arch, max_enis, ipv4_per_eni, sources */")
-    w("const struct model_instance_type model__instance_types[%d] = {" % len(rows))
+    w("const struct model_ec2_type model__ec2_types[%d] = {" % len(rows))
     for n, vals in rows:
         w("    /* %s */ { %s }," % (n, ", ".join(str(x) for x in vals)))
     w("};")

@@ -1,10 +1,8 @@
 /*
  * The bridge from lib/autoscaler to model/ec2_facts.h: built-in instance-type
- * facts, the EKS AMI's capacity and allocatable, and on-demand prices. It is
- * the only file of the module that includes that header (whose struct
- * model_instance_type is a different struct from model/asg.h's), and it must
- * never include model/asg.h. Pure functions over static tables: no
- * allocation, no I/O.
+ * facts, the EKS AMI's capacity and allocatable, and on-demand prices, turned
+ * into the module's own view of an instance type. Pure functions over static
+ * tables: no allocation, no I/O.
  */
 #include <string.h>
 #include <strings.h>
@@ -14,11 +12,11 @@
 
 bool asc__builtin_type(const char *name, struct asc__type_facts *out)
 {
-    const struct model_instance_type *t = name ? model_instance_type_find(name) : NULL;
+    const struct model_ec2_type *t = name ? model_ec2_type_find(name) : NULL;
     if (!t)
         return false;
     memset(out, 0, sizeof(*out));
-    out->name = model_instance_type_name(t);
+    out->name = model_ec2_type_name(t);
     out->vcpu = t->vcpu;
     out->memory_mib = t->memory_mib;
     out->arch = model_arch_name((enum model_arch)t->arch);
@@ -26,7 +24,7 @@ bool asc__builtin_type(const char *name, struct asc__type_facts *out)
     out->max_enis = t->max_enis;
     out->ipv4_per_eni = t->ipv4_per_eni;
     out->gpu_count = t->gpu_count;
-    out->gpu_manufacturer = model_instance_type_gpu_manufacturer(t);
+    out->gpu_manufacturer = model_ec2_type_gpu_manufacturer(t);
     return true;
 }
 

@@ -57,7 +57,7 @@
 
 #include "ec2_facts_int.h"
 
-_Static_assert(sizeof(struct model_instance_type) == 28,
+_Static_assert(sizeof(struct model_ec2_type) == 28,
                "the generator's size comment assumes 28-byte rows");
 
 #define MIB ((int64_t)1 << 20)
@@ -70,14 +70,14 @@ static const char *pool_str(uint32_t off)
     return model__ec2_pool + off;
 }
 
-const struct model_instance_type *model_instance_type_find(const char *name)
+const struct model_ec2_type *model_ec2_type_find(const char *name)
 {
     size_t lo = 0, hi = model__n_instance_types;
     if (!name)
         return NULL;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const struct model_instance_type *t = &model__instance_types[mid];
+        const struct model_ec2_type *t = &model__ec2_types[mid];
         int c = strcmp(name, pool_str(t->name_off));
         if (c == 0)
             return t;
@@ -89,17 +89,17 @@ const struct model_instance_type *model_instance_type_find(const char *name)
     return NULL;
 }
 
-size_t model_instance_type_count(void)
+size_t model_ec2_type_count(void)
 {
     return model__n_instance_types;
 }
 
-const struct model_instance_type *model_instance_type_at(size_t i)
+const struct model_ec2_type *model_ec2_type_at(size_t i)
 {
-    return i < model__n_instance_types ? &model__instance_types[i] : NULL;
+    return i < model__n_instance_types ? &model__ec2_types[i] : NULL;
 }
 
-const char *model_instance_type_name(const struct model_instance_type *t)
+const char *model_ec2_type_name(const struct model_ec2_type *t)
 {
     return pool_str(t->name_off);
 }
@@ -111,12 +111,12 @@ static const char *word(uint8_t idx)
     return pool_str(model__ec2_words[idx]);
 }
 
-const char *model_instance_type_gpu_name(const struct model_instance_type *t)
+const char *model_ec2_type_gpu_name(const struct model_ec2_type *t)
 {
     return word(t->gpu_name_idx);
 }
 
-const char *model_instance_type_gpu_manufacturer(const struct model_instance_type *t)
+const char *model_ec2_type_gpu_manufacturer(const struct model_ec2_type *t)
 {
     return word(t->gpu_manufacturer_idx);
 }
@@ -216,9 +216,9 @@ enum hs_code model_ondemand_price(const char *region, const char *type, double *
     return price_of(price_row_find(type), r, type, per_hour, currency, err);
 }
 
-enum hs_code model_instance_type_ondemand_price(const struct model_instance_type *t,
-                                                const char *region, double *per_hour,
-                                                const char **currency, struct hs_err *err)
+enum hs_code model_ec2_type_ondemand_price(const struct model_ec2_type *t, const char *region,
+                                           double *per_hour, const char **currency,
+                                           struct hs_err *err)
 {
     size_t r = 0;
     if (!t || !region || !per_hour)
@@ -228,7 +228,7 @@ enum hs_code model_instance_type_ondemand_price(const struct model_instance_type
         return rc;
     const struct model__price_row *row =
         t->price_row < model__n_price_rows ? &model__price_rows[t->price_row] : NULL;
-    return price_of(row, r, model_instance_type_name(t), per_hour, currency, err);
+    return price_of(row, r, model_ec2_type_name(t), per_hour, currency, err);
 }
 
 /* ---- EKS allocatable ----------------------------------------------------- */
@@ -252,7 +252,7 @@ void model_eks_options_default(struct model_eks_options *o)
     o->root_volume_bytes = 20 * GIB;
 }
 
-void model_eks_shape_of(const struct model_instance_type *t, struct model_eks_shape *s)
+void model_eks_shape_of(const struct model_ec2_type *t, struct model_eks_shape *s)
 {
     memset(s, 0, sizeof(*s));
     s->vcpu = t->vcpu;

@@ -1472,7 +1472,7 @@ const size_t model__ec2_n_words = 17;
 
 /* name, memory_mib, gpu_memory_mib, vcpu, max_pods_eni, karpenter_pods, price_row,
  * gpu_count, gpu_name, gpu_manufacturer, arch, max_enis, ipv4_per_eni, sources */
-const struct model_instance_type model__instance_types[1389] = {
+const struct model_ec2_type model__ec2_types[1389] = {
     /* a1.2xlarge */ { 1, 16384, 0, 8, 58, 58, 0, 0, 0, 0, 2, 4, 15, 15 },
     /* a1.4xlarge */ { 12, 32768, 0, 16, 234, 234, 1, 0, 0, 0, 2, 8, 30, 15 },
     /* a1.large */ { 23, 4096, 0, 2, 29, 29, 2, 0, 0, 0, 2, 3, 10, 15 },

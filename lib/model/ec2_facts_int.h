@@ -22,7 +22,7 @@ extern const uint32_t model__ec2_words[];
 extern const size_t model__ec2_n_words;
 
 /* Sorted by name (strcmp). */
-extern const struct model_instance_type model__instance_types[];
+extern const struct model_ec2_type model__ec2_types[];
 extern const size_t model__n_instance_types;
 
 struct model__price_region {

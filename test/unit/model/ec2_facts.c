@@ -99,76 +99,76 @@ static void check_int(const char *type, const char *field, int64_t got, int64_t 
 static void known_types(void **state)
 {
     (void)state;
-    const struct model_instance_type *t = model_instance_type_find("m5.large");
+    const struct model_ec2_type *t = model_ec2_type_find("m5.large");
     assert_non_null(t);
-    assert_string_equal(model_instance_type_name(t), "m5.large");
+    assert_string_equal(model_ec2_type_name(t), "m5.large");
     assert_int_equal(t->vcpu, 2);
     assert_int_equal(t->memory_mib, 8192);
     assert_int_equal(t->max_pods_eni, 29);
     assert_int_equal(t->gpu_count, 0);
-    assert_null(model_instance_type_gpu_name(t));
+    assert_null(model_ec2_type_gpu_name(t));
     assert_string_equal(model_arch_name((enum model_arch)t->arch), "amd64");
     assert_int_equal(t->max_enis, 3);
     assert_int_equal(t->ipv4_per_eni, 10);
 
-    t = model_instance_type_find("p3.16xlarge");
+    t = model_ec2_type_find("p3.16xlarge");
     assert_non_null(t);
     assert_int_equal(t->gpu_count, 8);
     assert_int_equal(t->vcpu, 64);
     assert_int_equal(t->max_pods_eni, 234);
     /* Only cluster-autoscaler and eni-max-pods.txt know p3: no GPU maker. */
-    assert_null(model_instance_type_gpu_manufacturer(t));
+    assert_null(model_ec2_type_gpu_manufacturer(t));
     assert_int_equal(t->sources, MODEL_SRC_CA | MODEL_SRC_ENI_MAX_PODS);
 
-    t = model_instance_type_find("g4dn.xlarge");
+    t = model_ec2_type_find("g4dn.xlarge");
     assert_non_null(t);
     assert_int_equal(t->gpu_count, 1);
-    assert_string_equal(model_instance_type_gpu_name(t), "t4");
-    assert_string_equal(model_instance_type_gpu_manufacturer(t), "nvidia");
+    assert_string_equal(model_ec2_type_gpu_name(t), "t4");
+    assert_string_equal(model_ec2_type_gpu_manufacturer(t), "nvidia");
     assert_int_equal(t->gpu_memory_mib, 16384);
     assert_int_equal(t->vcpu, 4);
     assert_int_equal(t->memory_mib, 16384);
 
-    t = model_instance_type_find("p5.48xlarge");
+    t = model_ec2_type_find("p5.48xlarge");
     assert_non_null(t);
     assert_int_equal(t->gpu_count, 8);
-    assert_string_equal(model_instance_type_gpu_name(t), "h100");
+    assert_string_equal(model_ec2_type_gpu_name(t), "h100");
     assert_int_equal(t->max_pods_eni, 100);
 
-    t = model_instance_type_find("m7g.metal");
+    t = model_ec2_type_find("m7g.metal");
     assert_non_null(t);
     assert_string_equal(model_arch_name((enum model_arch)t->arch), "arm64");
     assert_int_equal(t->max_pods_eni, 737);
 
-    t = model_instance_type_find("g4ad.xlarge");
+    t = model_ec2_type_find("g4ad.xlarge");
     assert_non_null(t);
-    assert_string_equal(model_instance_type_gpu_manufacturer(t), "amd");
+    assert_string_equal(model_ec2_type_gpu_manufacturer(t), "amd");
 
     /* Known only by name and ENIs. */
-    t = model_instance_type_find("u-6tb1.metal");
+    t = model_ec2_type_find("u-6tb1.metal");
     assert_non_null(t);
     assert_int_equal(t->vcpu, 0);
     assert_int_equal(t->arch, MODEL_ARCH_UNKNOWN);
     assert_null(model_arch_name(MODEL_ARCH_UNKNOWN));
 
-    assert_null(model_instance_type_find("m5.huge"));
-    assert_null(model_instance_type_find(""));
-    assert_null(model_instance_type_find(NULL));
-    assert_null(model_instance_type_at(model_instance_type_count()));
+    assert_null(model_ec2_type_find("m5.huge"));
+    assert_null(model_ec2_type_find(""));
+    assert_null(model_ec2_type_find(NULL));
+    assert_null(model_ec2_type_at(model_ec2_type_count()));
 }
 
 static void sorted_for_binary_search(void **state)
 {
     (void)state;
-    size_t n = model_instance_type_count();
+    size_t n = model_ec2_type_count();
     assert_true(n > 1000);
     for (size_t i = 0; i < n; i++) {
-        const struct model_instance_type *t = model_instance_type_at(i);
-        if (i > 0 && strcmp(model_instance_type_name(model_instance_type_at(i - 1)),
-                            model_instance_type_name(t)) >= 0)
-            fail_msg("not strictly sorted at %zu: %s", i, model_instance_type_name(t));
+        const struct model_ec2_type *t = model_ec2_type_at(i);
+        if (i > 0 &&
+            strcmp(model_ec2_type_name(model_ec2_type_at(i - 1)), model_ec2_type_name(t)) >= 0)
+            fail_msg("not strictly sorted at %zu: %s", i, model_ec2_type_name(t));
         /* Every entry is found, and found at itself. */
-        assert_ptr_equal(model_instance_type_find(model_instance_type_name(t)), t);
+        assert_ptr_equal(model_ec2_type_find(model_ec2_type_name(t)), t);
     }
 }
 
@@ -181,14 +181,14 @@ static void table_matches_testdata(void **state)
     json_t *types = json_object_get(root, "instanceTypes");
     json_t *eni = load_eni_max_pods();
     json_t *info = load_instance_info();
-    assert_int_equal(json_object_size(types), model_instance_type_count());
+    assert_int_equal(json_object_size(types), model_ec2_type_count());
 
     const char *name;
     json_t *v;
     size_t from_txt = 0, from_info = 0, both_agree = 0;
     json_object_foreach(types, name, v)
     {
-        const struct model_instance_type *t = model_instance_type_find(name);
+        const struct model_ec2_type *t = model_ec2_type_find(name);
         if (!t)
             fail_msg("%s is in instance-types-combined.json but not built in", name);
         check_int(name, "vcpu", t->vcpu, int_or_zero(json_object_get(v, "vcpu")));
@@ -198,8 +198,8 @@ static void table_matches_testdata(void **state)
                   int_or_zero(json_object_get(v, "gpuMemoryMiB")));
         check_int(name, "karpenter_pods", t->karpenter_pods,
                   int_or_zero(json_object_get(v, "karpenterPods")));
-        check_str(name, "gpu_name", model_instance_type_gpu_name(t), json_object_get(v, "gpuName"));
-        check_str(name, "gpu_manufacturer", model_instance_type_gpu_manufacturer(t),
+        check_str(name, "gpu_name", model_ec2_type_gpu_name(t), json_object_get(v, "gpuName"));
+        check_str(name, "gpu_manufacturer", model_ec2_type_gpu_manufacturer(t),
                   json_object_get(v, "gpuManufacturer"));
         check_str(name, "arch", model_arch_name((enum model_arch)t->arch),
                   json_object_get(v, "architecture"));
@@ -293,11 +293,11 @@ static void check_price_file(const char *rel, const char *currency, size_t *regi
             if (got != json_number_value(want))
                 fail_msg("%s %s = %.9g, want %.9g", region, type, got, json_number_value(want));
             assert_string_equal(cur, currency);
-            const struct model_instance_type *t = model_instance_type_find(type);
+            const struct model_ec2_type *t = model_ec2_type_find(type);
             if (t) {
                 double via_row = 0;
-                assert_int_equal(
-                    model_instance_type_ondemand_price(t, region, &via_row, NULL, NULL), HS_OK);
+                assert_int_equal(model_ec2_type_ondemand_price(t, region, &via_row, NULL, NULL),
+                                 HS_OK);
                 assert_true(via_row == got);
             }
             (*prices)++;
@@ -334,7 +334,7 @@ static void prices_match_testdata(void **state)
     assert_string_equal(cur, "CNY");
 
     /* Priced but retired: no instance-type row, still a price. */
-    assert_null(model_instance_type_find("p2.xlarge"));
+    assert_null(model_ec2_type_find("p2.xlarge"));
     assert_int_equal(model_ondemand_price("us-east-1", "p2.xlarge", &p, NULL, NULL), HS_OK);
 
     /* What is not there says so, and leaves the result alone. */
@@ -349,17 +349,16 @@ static void prices_match_testdata(void **state)
     assert_non_null(strstr(err.msg, "a1.large"));
     assert_int_equal(model_ondemand_price("us-east-1", "m5.huge", &p, NULL, NULL), HS_ENOTFOUND);
     assert_int_equal(model_ondemand_price(NULL, "m5.large", &p, NULL, NULL), HS_EINVAL);
-    const struct model_instance_type *bmn = model_instance_type_find("bmn-sf1.metal");
+    const struct model_ec2_type *bmn = model_ec2_type_find("bmn-sf1.metal");
     assert_non_null(bmn);
-    assert_int_equal(model_instance_type_ondemand_price(bmn, "us-east-1", &p, NULL, NULL),
-                     HS_ENOTFOUND);
+    assert_int_equal(model_ec2_type_ondemand_price(bmn, "us-east-1", &p, NULL, NULL), HS_ENOTFOUND);
 }
 
 /* ---- EKS allocatable ----------------------------------------------------- */
 
 static struct model_eks_node node_of(const char *type, const struct model_eks_options *o)
 {
-    const struct model_instance_type *t = model_instance_type_find(type);
+    const struct model_ec2_type *t = model_ec2_type_find(type);
     if (!t)
         fail_msg("%s not built in", type);
     struct model_eks_shape s;
@@ -461,7 +460,7 @@ static void allocatable_by_hand(void **state)
     assert_int_equal(n.kube_reserved_memory, 1465 * MIB);
 
     /* No shape, no answer; *out untouched. */
-    const struct model_instance_type *u = model_instance_type_find("u-6tb1.metal");
+    const struct model_ec2_type *u = model_ec2_type_find("u-6tb1.metal");
     model_eks_shape_of(u, &s);
     struct hs_err err = { 0 };
     n.allocatable.pods = -7;
@@ -506,7 +505,7 @@ static void allocatable_matches_karpenter(void **state)
     {
         json_t *res = json_object_get(v, "resources");
         json_t *labels = json_object_get(v, "labels");
-        const struct model_instance_type *t = model_instance_type_find(name);
+        const struct model_ec2_type *t = model_ec2_type_find(name);
         if (!t)
             fail_msg("%s is in Karpenter's table but not built in", name);
         n_types++;

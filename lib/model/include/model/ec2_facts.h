@@ -27,7 +27,7 @@ enum model_arch {
     MODEL_ARCH_ARM64 = 2,
 };
 
-/* Which source files knew a type (bits of model_instance_type.sources). */
+/* Which source files knew a type (bits of model_ec2_type.sources). */
 enum {
     MODEL_SRC_CA = 1,                /* cluster-autoscaler's ec2_instance_types.go */
     MODEL_SRC_ENI_MAX_PODS = 2,      /* amazon-eks-ami eni-max-pods.txt */
@@ -38,7 +38,7 @@ enum {
 /* One instance type, 28 bytes. Strings are not stored in the row: read them
  * through the accessors below. 0 in a numeric field means "not known" (12
  * types are known only by name and ENI count: vcpu == 0 for them). */
-struct model_instance_type {
+struct model_ec2_type {
     uint32_t name_off;            /* private: offset of the name in the string pool */
     uint32_t memory_mib;          /* as EC2 reports MemoryInfo.SizeInMiB */
     uint32_t gpu_memory_mib;      /* per GPU, 0 when unknown or no GPU */
@@ -47,7 +47,7 @@ struct model_instance_type {
     uint16_t karpenter_pods;      /* Karpenter's pods capacity, 0 when not listed */
     uint16_t price_row;           /* private: row in the price table, 0xFFFF none */
     uint8_t gpu_count;            /* GPUs (cluster-autoscaler counts Gaudi too) */
-    uint8_t gpu_name_idx;         /* private: see model_instance_type_gpu_name() */
+    uint8_t gpu_name_idx;         /* private: see model_ec2_type_gpu_name() */
     uint8_t gpu_manufacturer_idx; /* private */
     uint8_t arch;                 /* enum model_arch */
     uint8_t max_enis;             /* ENIs on the default network card, 0 unknown */
@@ -56,17 +56,17 @@ struct model_instance_type {
 };
 
 /* The type called name (borrowed, NUL-terminated), or NULL. O(log n). */
-const struct model_instance_type *model_instance_type_find(const char *name);
+const struct model_ec2_type *model_ec2_type_find(const char *name);
 
 /* Iteration in name order (strcmp), for tests and listings: i < count. */
-size_t model_instance_type_count(void);
-const struct model_instance_type *model_instance_type_at(size_t i);
+size_t model_ec2_type_count(void);
+const struct model_ec2_type *model_ec2_type_at(size_t i);
 
 /* The strings of t (borrowed, static). Name never NULL; GPU name ("t4",
  * "h100") and manufacturer ("nvidia", "amd") NULL when unknown. */
-const char *model_instance_type_name(const struct model_instance_type *t);
-const char *model_instance_type_gpu_name(const struct model_instance_type *t);
-const char *model_instance_type_gpu_manufacturer(const struct model_instance_type *t);
+const char *model_ec2_type_name(const struct model_ec2_type *t);
+const char *model_ec2_type_gpu_name(const struct model_ec2_type *t);
+const char *model_ec2_type_gpu_manufacturer(const struct model_ec2_type *t);
 
 /* "amd64", "arm64", or NULL for MODEL_ARCH_UNKNOWN (static). */
 const char *model_arch_name(enum model_arch arch);
@@ -84,9 +84,9 @@ enum hs_code model_ondemand_price(const char *region, const char *type, double *
 
 /* As model_ondemand_price for a table row t (borrowed), without searching
  * for the type again: O(1) after the region. */
-enum hs_code model_instance_type_ondemand_price(const struct model_instance_type *t,
-                                                const char *region, double *per_hour,
-                                                const char **currency, struct hs_err *err);
+enum hs_code model_ec2_type_ondemand_price(const struct model_ec2_type *t, const char *region,
+                                           double *per_hour, const char **currency,
+                                           struct hs_err *err);
 
 /* Iteration over the priced regions (sorted), for tests: the name and
  * currency of region i (static), i < model_price_region_count(). */
@@ -135,7 +135,7 @@ struct model_eks_shape {
     uint32_t ipv4_per_eni;
 };
 
-void model_eks_shape_of(const struct model_instance_type *t, struct model_eks_shape *s);
+void model_eks_shape_of(const struct model_ec2_type *t, struct model_eks_shape *s);
 
 struct model_eks_resources {
     int64_t cpu_milli;
