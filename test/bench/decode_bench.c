@@ -324,8 +324,7 @@ static void pod_status(struct jw *w, struct hs_rng *r, const char *app, int ncon
         kv_str(w, "hostIP", "10.0.%" PRIu64 ".%" PRIu64, hs_rng_below(r, 256),
                hs_rng_below(r, 256));
         kv_str(w, "phase", "Running");
-        kv_str(w, "podIP", "10.1.%" PRIu64 ".%" PRIu64, hs_rng_below(r, 256),
-               hs_rng_below(r, 256));
+        kv_str(w, "podIP", "10.1.%" PRIu64 ".%" PRIu64, hs_rng_below(r, 256), hs_rng_below(r, 256));
         kv_str(w, "qosClass", "Burstable");
         kv_str(w, "startTime", "2026-11-28T07:49:59Z");
     } else {
