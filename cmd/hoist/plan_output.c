@@ -29,6 +29,27 @@ static void ratio(struct hs_buf *b, double v)
     hs_buf_add(b, tmp, n);
 }
 
+/* One scale-down entry (also used for the unneeded ones), the i-th of its list. */
+static void scale_down_json(struct hs_buf *b, const struct asc_scale_down *d, size_t i)
+{
+    hs_buf_adds(b, i ? ",\n    {\"node\": " : "\n    {\"node\": ");
+    str(b, d->node);
+    hs_buf_adds(b, ", \"nodeGroup\": ");
+    str(b, d->group);
+    hs_buf_adds(b, d->empty ? ", \"empty\": true" : ", \"empty\": false");
+    hs_buf_adds(b, ", \"utilization\": ");
+    ratio(b, d->utilization);
+    hs_buf_adds(b, ", \"moves\": {");
+    for (size_t j = 0; j < d->n_moves; j++) {
+        if (j)
+            hs_buf_adds(b, ", ");
+        str(b, d->moves[j].pod);
+        hs_buf_adds(b, ": ");
+        str(b, d->moves[j].node);
+    }
+    hs_buf_adds(b, "}}");
+}
+
 void cli_plan_json(const struct asc_plan *p, struct hs_buf *b)
 {
     hs_buf_adds(b, "{\n  \"scaleUp\": [");
@@ -61,26 +82,12 @@ void cli_plan_json(const struct asc_plan *p, struct hs_buf *b)
         hs_buf_adds(b, "}}");
     }
     hs_buf_adds(b, p->n_no_scale_up ? "\n  ],\n  \"scaleDown\": [" : "],\n  \"scaleDown\": [");
-    for (size_t i = 0; i < p->n_scale_down; i++) {
-        const struct asc_scale_down *d = &p->scale_down[i];
-        hs_buf_adds(b, i ? ",\n    {\"node\": " : "\n    {\"node\": ");
-        str(b, d->node);
-        hs_buf_adds(b, ", \"nodeGroup\": ");
-        str(b, d->group);
-        hs_buf_adds(b, d->empty ? ", \"empty\": true" : ", \"empty\": false");
-        hs_buf_adds(b, ", \"utilization\": ");
-        ratio(b, d->utilization);
-        hs_buf_adds(b, ", \"moves\": {");
-        for (size_t j = 0; j < d->n_moves; j++) {
-            if (j)
-                hs_buf_adds(b, ", ");
-            str(b, d->moves[j].pod);
-            hs_buf_adds(b, ": ");
-            str(b, d->moves[j].node);
-        }
-        hs_buf_adds(b, "}}");
-    }
-    hs_buf_adds(b, p->n_scale_down ? "\n  ],\n  \"unremovable\": [" : "],\n  \"unremovable\": [");
+    for (size_t i = 0; i < p->n_scale_down; i++)
+        scale_down_json(b, &p->scale_down[i], i);
+    hs_buf_adds(b, p->n_scale_down ? "\n  ],\n  \"unneeded\": [" : "],\n  \"unneeded\": [");
+    for (size_t i = 0; i < p->n_unneeded; i++)
+        scale_down_json(b, &p->unneeded[i], i);
+    hs_buf_adds(b, p->n_unneeded ? "\n  ],\n  \"unremovable\": [" : "],\n  \"unremovable\": [");
     for (size_t i = 0; i < p->n_unremovable; i++) {
         hs_buf_adds(b, i ? ",\n    {\"node\": " : "\n    {\"node\": ");
         str(b, p->unremovable[i].node);
@@ -131,8 +138,19 @@ void cli_plan_text(const struct asc_plan *p, struct hs_buf *b)
             hs_buf_addf(b, "%s %s -> %s", j ? "," : "; moves", d->moves[j].pod, d->moves[j].node);
         hs_buf_addc(b, '\n');
     }
+    for (size_t i = 0; i < p->n_unneeded; i++) {
+        const struct asc_scale_down *d = &p->unneeded[i];
+        hs_buf_addf(b, "scale-down later %s (%s): %s, utilization ", d->node, d->group,
+                    d->empty ? "empty" : "underutilized");
+        ratio(b, d->utilization);
+        for (size_t j = 0; j < d->n_moves; j++)
+            hs_buf_addf(b, "%s %s -> %s", j ? "," : "; moves", d->moves[j].pod, d->moves[j].node);
+        hs_buf_adds(b, p->n_scale_up ? "; waits for this loop's scale-up to settle\n"
+                                     : "; waits for a cooldown or the parallelism limit\n");
+    }
     for (size_t i = 0; i < p->n_unremovable; i++)
         hs_buf_addf(b, "keep %s: %s\n", p->unremovable[i].node, p->unremovable[i].reason);
-    if (!p->n_scale_up && !p->n_no_scale_up && !p->n_scale_down && !p->n_unremovable)
+    if (!p->n_scale_up && !p->n_no_scale_up && !p->n_scale_down && !p->n_unneeded &&
+        !p->n_unremovable)
         hs_buf_adds(b, "nothing to do: no pod is waiting for a node and no node can go\n");
 }

@@ -291,9 +291,10 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
      * non-empty ones (up to --max-drain-parallelism) */
     struct asc_plan *p = c->out;
     p->scale_down = HS_ARENA_NEW_ARRAY(&p->arena, struct asc_scale_down, n_un ? n_un : 1);
+    p->unneeded = HS_ARENA_NEW_ARRAY(&p->arena, struct asc_scale_down, n_un ? n_un : 1);
     int32_t budget = c->o->max_scale_down_parallelism;
     int32_t drains = c->o->max_drain_parallelism;
-    for (int pass = 0; pass < 2 && may_delete; pass++) {
+    for (int pass = 0; pass < 2; pass++) {
         for (size_t k = 0; k < n_un; k++) {
             struct unneeded *u = &un[k];
             bool empty = u->n_moves == 0;
@@ -309,12 +310,15 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
                                  u->ready ? "NotUnneededLongEnough" : "NotUnreadyLongEnough");
                 continue;
             }
-            if (budget <= 0 || (!empty && drains <= 0))
-                continue;
-            budget--;
-            if (!empty)
-                drains--;
-            struct asc_scale_down *d = &p->scale_down[p->n_scale_down++];
+            struct asc_scale_down *d;
+            if (may_delete && budget > 0 && (empty || drains > 0)) {
+                budget--;
+                if (!empty)
+                    drains--;
+                d = &p->scale_down[p->n_scale_down++];
+            } else {
+                d = &p->unneeded[p->n_unneeded++];
+            }
             d->node = asc__strf(c, "%s", n->name);
             d->group = asc__strf(c, "%s", g->g->name);
             d->empty = empty;

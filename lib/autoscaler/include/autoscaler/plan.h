@@ -168,6 +168,11 @@ struct asc_plan {
     size_t n_unremovable;
     const char **warnings; /* e.g. a --nodes name that matches no ASG */
     size_t n_warnings;
+    /* Nodes found unneeded (their timers have run) that this loop does not
+     * remove: a scale-up in the same loop, a cooldown, or the parallelism
+     * limits hold them back; same shape and order as scale_down. */
+    struct asc_scale_down *unneeded;
+    size_t n_unneeded;
     /* Added for the daemon (not printed by simulate's JSON): the cluster's
      * health this loop and the `status` text of the cluster-autoscaler-status
      * ConfigMap, in cluster-autoscaler's YAML layout (autoscaler/status.h). */
