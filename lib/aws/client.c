@@ -492,9 +492,10 @@ static void on_http(void *ctx, enum hs_code rc, const struct http_response *hres
             call->skew_retried = true;
             c->skew_ns = offset;
             c->stats.skew_corrections++;
-            HS_WARN("AWS %s: %s; the local clock is %lld s off the service's, correcting "
+            HS_WARN("AWS %s: %s; the local clock is %lld s %s the service's, correcting "
                     "and retrying",
-                    call->action, code, (long long)(-offset / HS_SEC));
+                    call->action, code, (long long)((offset < 0 ? -offset : offset) / HS_SEC),
+                    offset > 0 ? "behind" : "ahead of");
             attempt(call);
             return;
         }

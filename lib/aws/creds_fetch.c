@@ -357,9 +357,9 @@ static const char *step_what(enum fetch_step s)
     case STEP_STS:
         return "web identity";
     case STEP_CONTAINER:
-        return "container credentials";
+        return "container credentials endpoint";
     default:
-        return "instance metadata credentials";
+        return "instance metadata (IMDSv2)";
     }
 }
 
@@ -588,7 +588,8 @@ static enum hs_code start_container(struct aws__fetch *f, const struct aws__fetc
     if (token && has_line_break(token)) {
         aws__wipe_free(token);
         return hs_err_set(err, HS_EINVAL,
-                          "container credentials: the authorization token contains a line break");
+                          "container credentials endpoint: the authorization token contains a line "
+                          "break");
     }
     struct http_header h = { "Authorization", token };
     rc = fetch_send(f, "GET", f->url, token ? &h : NULL, token ? 1 : 0, NULL, 0, err);
