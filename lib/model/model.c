@@ -373,6 +373,48 @@ void model_pv_unref_strings(struct model_pv *p, struct hs_intern *t)
     p->name = p->claim_ns = p->storage_class = NULL;
 }
 
+static void unref_owners(struct model_owner_ref *o, uint32_t *n, struct hs_intern *t)
+{
+    for (uint32_t i = 0; i < *n; i++)
+        hs_intern_unref(t, o[i].kind);
+    *n = 0;
+}
+
+void model_storage_class_unref_strings(struct model_storage_class *s, struct hs_intern *t)
+{
+    hs_intern_unref(t, s->name);
+    s->name = NULL;
+}
+
+void model_namespace_unref_strings(struct model_namespace *n, struct hs_intern *t)
+{
+    hs_intern_unref(t, n->name);
+    unref_labels(&n->labels, t);
+    n->name = NULL;
+}
+
+void model_workload_unref_strings(struct model_workload *w, struct hs_intern *t)
+{
+    hs_intern_unref(t, w->ns);
+    unref_owners(w->owners, &w->n_owners, t);
+    w->ns = NULL;
+}
+
+void model_job_unref_strings(struct model_job *j, struct hs_intern *t)
+{
+    hs_intern_unref(t, j->ns);
+    unref_owners(j->owners, &j->n_owners, t);
+    j->ns = NULL;
+}
+
+const struct model_owner_ref *model_workload_controller(const struct model_workload *w)
+{
+    for (uint32_t i = 0; i < w->n_owners; i++)
+        if (w->owners[i].controller)
+            return &w->owners[i];
+    return NULL;
+}
+
 /* ---- cluster ---------------------------------------------------------- */
 
 struct model_cluster *model_cluster_new(struct hs_intern *t)
@@ -400,6 +442,27 @@ void model_cluster_free(struct model_cluster **cp)
         model_pvc_unref_strings(c->pvcs[i], c->intern);
     for (size_t i = 0; i < c->n_pvs; i++)
         model_pv_unref_strings(c->pvs[i], c->intern);
+    for (size_t i = 0; i < c->n_storage_classes; i++)
+        model_storage_class_unref_strings(c->storage_classes[i], c->intern);
+    for (size_t i = 0; i < c->n_namespaces; i++)
+        model_namespace_unref_strings(c->namespaces[i], c->intern);
+    for (size_t i = 0; i < c->n_replicasets; i++)
+        model_workload_unref_strings(c->replicasets[i], c->intern);
+    for (size_t i = 0; i < c->n_statefulsets; i++)
+        model_workload_unref_strings(c->statefulsets[i], c->intern);
+    for (size_t i = 0; i < c->n_replication_controllers; i++)
+        model_workload_unref_strings(c->replication_controllers[i], c->intern);
+    for (size_t i = 0; i < c->n_deployments; i++)
+        model_workload_unref_strings(c->deployments[i], c->intern);
+    for (size_t i = 0; i < c->n_jobs; i++)
+        model_job_unref_strings(c->jobs[i], c->intern);
+    hs_free(c->storage_classes);
+    hs_free(c->namespaces);
+    hs_free(c->replicasets);
+    hs_free(c->statefulsets);
+    hs_free(c->replication_controllers);
+    hs_free(c->deployments);
+    hs_free(c->jobs);
     hs_free(c->nodes);
     hs_free(c->pods);
     hs_free(c->pdbs);
@@ -445,4 +508,38 @@ void model_cluster_add_pvc(struct model_cluster *c, struct model_pvc *p)
 void model_cluster_add_pv(struct model_cluster *c, struct model_pv *p)
 {
     CLUSTER_ADD(c->pvs, c->n_pvs, c->cap_pvs, p);
+}
+
+void model_cluster_add_storage_class(struct model_cluster *c, struct model_storage_class *s)
+{
+    CLUSTER_ADD(c->storage_classes, c->n_storage_classes, c->cap_storage_classes, s);
+}
+
+void model_cluster_add_namespace(struct model_cluster *c, struct model_namespace *n)
+{
+    CLUSTER_ADD(c->namespaces, c->n_namespaces, c->cap_namespaces, n);
+}
+
+void model_cluster_add_workload(struct model_cluster *c, struct model_workload *w)
+{
+    switch (w->kind) {
+    case MODEL_WORKLOAD_REPLICA_SET:
+        CLUSTER_ADD(c->replicasets, c->n_replicasets, c->cap_replicasets, w);
+        break;
+    case MODEL_WORKLOAD_STATEFUL_SET:
+        CLUSTER_ADD(c->statefulsets, c->n_statefulsets, c->cap_statefulsets, w);
+        break;
+    case MODEL_WORKLOAD_REPLICATION_CONTROLLER:
+        CLUSTER_ADD(c->replication_controllers, c->n_replication_controllers,
+                    c->cap_replication_controllers, w);
+        break;
+    case MODEL_WORKLOAD_DEPLOYMENT:
+        CLUSTER_ADD(c->deployments, c->n_deployments, c->cap_deployments, w);
+        break;
+    }
+}
+
+void model_cluster_add_job(struct model_cluster *c, struct model_job *j)
+{
+    CLUSTER_ADD(c->jobs, c->n_jobs, c->cap_jobs, j);
 }

@@ -1,7 +1,9 @@
 /*
  * Tests of lib/model/model.c: a pod's effective request (containers, init
- * containers, sidecars, pod-level requests, overhead) and label selector
- * matching. Builds objects by hand; reads no files.
+ * containers, sidecars, pod-level requests, overhead), label selector
+ * matching, and the cluster's arrays (the workload controllers go to the
+ * array of their kind) and reference release. Builds objects by hand; reads
+ * no files.
  */
 #include "hs_test.h"
 
@@ -213,6 +215,67 @@ static void cluster_lifetime(void **state)
     model_cluster_free(&c);
 }
 
+static void cluster_controllers_and_storage(void **state)
+{
+    struct fx *f = *state;
+    struct hs_intern *t = f->t;
+    struct model_cluster *c = model_cluster_new(t);
+    static const enum model_workload_kind kinds[] = {
+        MODEL_WORKLOAD_REPLICA_SET,
+        MODEL_WORKLOAD_STATEFUL_SET,
+        MODEL_WORKLOAD_REPLICATION_CONTROLLER,
+        MODEL_WORKLOAD_DEPLOYMENT,
+        MODEL_WORKLOAD_REPLICA_SET,
+    };
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        struct model_workload *w = HS_ARENA_NEW(&c->arena, struct model_workload);
+        w->kind = kinds[i];
+        w->ns = hs_intern_cstr(t, "shop");
+        w->n_owners = 2;
+        w->owners = HS_ARENA_NEW_ARRAY(&c->arena, struct model_owner_ref, 2);
+        w->owners[0].kind = hs_intern_cstr(t, "Other");
+        w->owners[1].kind = hs_intern_cstr(t, "Deployment");
+        w->owners[1].controller = true;
+        w->owners[1].name = "web";
+        model_cluster_add_workload(c, w);
+    }
+    assert_int_equal(c->n_replicasets, 2);
+    assert_int_equal(c->n_statefulsets, 1);
+    assert_int_equal(c->n_replication_controllers, 1);
+    assert_int_equal(c->n_deployments, 1);
+    assert_int_equal(c->replicasets[1]->kind, MODEL_WORKLOAD_REPLICA_SET);
+    assert_int_equal(c->deployments[0]->kind, MODEL_WORKLOAD_DEPLOYMENT);
+    assert_string_equal(model_workload_controller(c->replicasets[0])->name, "web");
+    struct model_workload bare = { 0 };
+    assert_null(model_workload_controller(&bare));
+
+    struct model_job *j = HS_ARENA_NEW(&c->arena, struct model_job);
+    j->ns = hs_intern_cstr(t, "batch");
+    j->n_owners = 1;
+    j->owners = HS_ARENA_NEW_ARRAY(&c->arena, struct model_owner_ref, 1);
+    j->owners[0].kind = hs_intern_cstr(t, "CronJob");
+    model_cluster_add_job(c, j);
+    struct model_namespace *ns = HS_ARENA_NEW(&c->arena, struct model_namespace);
+    ns->name = hs_intern_cstr(t, "shop");
+    ns->labels.n = 1;
+    ns->labels.v = HS_ARENA_NEW_ARRAY(&c->arena, struct model_label, 1);
+    ns->labels.v[0].key = hs_intern_cstr(t, "team");
+    ns->labels.v[0].value = hs_intern_cstr(t, "a");
+    model_cluster_add_namespace(c, ns);
+    struct model_storage_class *sc = HS_ARENA_NEW(&c->arena, struct model_storage_class);
+    sc->name = hs_intern_cstr(t, "gp3");
+    sc->binding_mode = MODEL_BINDING_WAIT_FOR_FIRST_CONSUMER;
+    model_cluster_add_storage_class(c, sc);
+    assert_int_equal(c->n_jobs, 1);
+    assert_int_equal(c->n_namespaces, 1);
+    assert_int_equal(c->n_storage_classes, 1);
+    /* the namespace's name is the workloads' ns pointer */
+    assert_ptr_equal(c->namespaces[0]->name, c->statefulsets[0]->ns);
+    assert_true(hs_intern_count(t) > 0);
+    model_cluster_free(&c); /* drops every reference taken above */
+    assert_int_equal(hs_intern_count(t), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +288,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(requests_scalars, setup, teardown),
         cmocka_unit_test_setup_teardown(selector_matching, setup, teardown),
         cmocka_unit_test_setup_teardown(cluster_lifetime, setup, teardown),
+        cmocka_unit_test_setup_teardown(cluster_controllers_and_storage, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,9 @@
 /*
  * The cluster as compact C structs: Node, Pod, PodDisruptionBudget (policy/v1),
- * DaemonSet (apps/v1), PersistentVolumeClaim and PersistentVolume, shaped for
+ * DaemonSet (apps/v1), PersistentVolumeClaim and PersistentVolume, and what
+ * the scheduler's and the drain rules' questions need of StorageClass,
+ * Namespace, ReplicaSet, StatefulSet, ReplicationController, Deployment and
+ * Job (appended at the end of this header), shaped for
  * a scheduler simulator that runs 150,000 pods against 5,000 nodes. Pure
  * data and pure functions: no I/O, no JSON types, no clock.
  *
@@ -400,6 +403,21 @@ struct model_cluster {
     size_t n_pvcs, cap_pvcs;
     struct model_pv **pvs;
     size_t n_pvs, cap_pvs;
+    /* appended; see the end of this header */
+    struct model_storage_class **storage_classes;
+    size_t n_storage_classes, cap_storage_classes;
+    struct model_namespace **namespaces;
+    size_t n_namespaces, cap_namespaces;
+    struct model_workload **replicasets;
+    size_t n_replicasets, cap_replicasets;
+    struct model_workload **statefulsets;
+    size_t n_statefulsets, cap_statefulsets;
+    struct model_workload **replication_controllers;
+    size_t n_replication_controllers, cap_replication_controllers;
+    struct model_workload **deployments;
+    size_t n_deployments, cap_deployments;
+    struct model_job **jobs;
+    size_t n_jobs, cap_jobs;
 };
 
 /* New empty cluster interning into t (borrowed). */
@@ -415,5 +433,86 @@ void model_cluster_add_pdb(struct model_cluster *c, struct model_pdb *p);
 void model_cluster_add_daemonset(struct model_cluster *c, struct model_daemonset *d);
 void model_cluster_add_pvc(struct model_cluster *c, struct model_pvc *p);
 void model_cluster_add_pv(struct model_cluster *c, struct model_pv *p);
+
+/* ---- appended: storage classes, namespaces, workload controllers ----------
+ * What VolumeZone (volumeBindingMode), InterPodAffinity (namespace labels for
+ * namespaceSelector) and the drain rules (a pod's controller, its replicas,
+ * the ReplicaSet -> Deployment owner chain) ask about. Same string and
+ * ownership rules as above. */
+
+enum model_binding_mode {
+    MODEL_BINDING_IMMEDIATE = 0,           /* absent or "Immediate" (the API's default) */
+    MODEL_BINDING_WAIT_FOR_FIRST_CONSUMER, /* PVCs of this class do not constrain zones */
+    MODEL_BINDING_OTHER,                   /* a value the API would reject */
+};
+
+/* storage.k8s.io/v1 StorageClass. Compare name with model_pvc.storage_class
+ * and model_pv.storage_class by pointer. */
+struct model_storage_class {
+    const char *name;        /* interned */
+    const char *provisioner; /* arena, NULL when absent */
+    enum model_binding_mode binding_mode;
+};
+
+/* core/v1 Namespace. name is the same interned pointer as model_pod.ns. */
+struct model_namespace {
+    const char *name; /* interned */
+    struct model_labels labels;
+};
+
+enum model_workload_kind {
+    MODEL_WORKLOAD_REPLICA_SET = 0,        /* apps/v1 */
+    MODEL_WORKLOAD_STATEFUL_SET,           /* apps/v1 */
+    MODEL_WORKLOAD_REPLICATION_CONTROLLER, /* core/v1 */
+    MODEL_WORKLOAD_DEPLOYMENT,             /* apps/v1 */
+};
+
+/* A replicated controller: ReplicaSet, StatefulSet, ReplicationController
+ * or Deployment. spec.replicas is a pointer in the API (defaulted to 1 when
+ * an object is created), so whether it was given is kept; the drain rules
+ * only compare a given value. The status counts are 0 when absent (a
+ * Deployment's are not decoded). */
+struct model_workload {
+    enum model_workload_kind kind;
+    const char *ns;   /* interned */
+    const char *name; /* arena */
+    const char *uid;  /* arena, NULL when absent */
+    uint32_t n_owners;
+    struct model_owner_ref *owners; /* a ReplicaSet's Deployment, ... */
+    bool has_replicas;
+    int32_t replicas;        /* spec.replicas */
+    int32_t status_replicas; /* status.replicas */
+    int32_t ready_replicas;  /* status.readyReplicas */
+};
+
+/* The controller owner reference (controller: true) of w, or NULL. */
+const struct model_owner_ref *model_workload_controller(const struct model_workload *w);
+
+/* batch/v1 Job. parallelism and completions are pointers in the API. */
+struct model_job {
+    const char *ns;   /* interned */
+    const char *name; /* arena */
+    const char *uid;  /* arena, NULL when absent */
+    uint32_t n_owners;
+    struct model_owner_ref *owners; /* a CronJob, ... */
+    bool has_parallelism;
+    int32_t parallelism;
+    bool has_completions;
+    int32_t completions;
+};
+
+void model_storage_class_unref_strings(struct model_storage_class *s, struct hs_intern *t);
+void model_namespace_unref_strings(struct model_namespace *n, struct hs_intern *t);
+void model_workload_unref_strings(struct model_workload *w, struct hs_intern *t);
+void model_job_unref_strings(struct model_job *j, struct hs_intern *t);
+
+/* The same objects of a cluster, in the order decoded (borrowed from the
+ * cluster; appended, so struct model_cluster above keeps its layout). */
+void model_cluster_add_storage_class(struct model_cluster *c, struct model_storage_class *s);
+void model_cluster_add_namespace(struct model_cluster *c, struct model_namespace *n);
+/* Appends w to the array of its kind (replicasets, statefulsets,
+ * replication_controllers or deployments). */
+void model_cluster_add_workload(struct model_cluster *c, struct model_workload *w);
+void model_cluster_add_job(struct model_cluster *c, struct model_job *j);
 
 #endif
