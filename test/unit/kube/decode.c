@@ -2,10 +2,14 @@
  * Tests of lib/kube/decode.c: the upstream api-testdata objects decode, a
  * mixed List and a typed list, exact JSON-path error messages, unknown
  * fields, the top-level scanner, and a large generated list decoded item by
- * item. Writes only temporary files it removes.
+ * item; storage classes, namespaces and the workload controllers; the JSON
+ * parser's verdicts and error texts against jansson's own, and a file big
+ * enough that its pages are released and read again. Writes only temporary
+ * files it removes.
  */
 #include "hs_test.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -356,6 +360,340 @@ static void file_errors_and_large_list(void **state)
     assert_non_null(strstr(err.msg, path));
 }
 
+static void testdata_controllers(void **state)
+{
+    struct fx *f = *state;
+    decode_testdata(f, "apps.v1.ReplicaSet.json");
+    decode_testdata(f, "apps.v1.StatefulSet.json");
+    assert_int_equal(f->c->n_replicasets, 1);
+    assert_int_equal(f->c->n_statefulsets, 1);
+    struct model_workload *rs = f->c->replicasets[0];
+    assert_int_equal(rs->kind, MODEL_WORKLOAD_REPLICA_SET);
+    assert_ptr_equal(rs->ns, I(f, "namespaceValue"));
+    assert_string_equal(rs->name, "nameValue");
+    assert_string_equal(rs->uid, "uidValue");
+    assert_true(rs->has_replicas);
+    assert_int_equal(rs->replicas, 1);
+    assert_int_equal(rs->status_replicas, 1);
+    assert_int_equal(rs->ready_replicas, 4);
+    assert_int_equal(rs->n_owners, 1);
+    assert_ptr_equal(model_workload_controller(rs)->kind, I(f, "kindValue"));
+    assert_string_equal(model_workload_controller(rs)->uid, "uidValue");
+    struct model_workload *ss = f->c->statefulsets[0];
+    assert_int_equal(ss->kind, MODEL_WORKLOAD_STATEFUL_SET);
+    assert_int_equal(ss->replicas, 1);
+    assert_int_equal(ss->status_replicas, 2);
+    assert_int_equal(ss->ready_replicas, 3);
+}
+
+static const char controllers_list[] =
+    "{\"apiVersion\":\"v1\",\"items\":["
+    "{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"StorageClass\",\"metadata\":{\"name\":"
+    "\"gp3\"},\"provisioner\":\"ebs.csi.aws.com\",\"volumeBindingMode\":"
+    "\"WaitForFirstConsumer\",\"parameters\":{\"type\":\"gp3\"}},"
+    "{\"kind\":\"StorageClass\",\"metadata\":{\"name\":\"standard\"},\"provisioner\":"
+    "\"kubernetes.io/aws-ebs\"},"
+    "{\"kind\":\"StorageClass\",\"metadata\":{\"name\":\"odd\"},\"volumeBindingMode\":\"Later\"},"
+    "{\"kind\":\"Namespace\",\"metadata\":{\"name\":\"shop\",\"labels\":{\"team\":\"payments\","
+    "\"kubernetes.io/metadata.name\":\"shop\"}},\"status\":{\"phase\":\"Active\"}},"
+    "{\"kind\":\"Deployment\",\"apiVersion\":\"apps/v1\",\"metadata\":{\"name\":\"web\","
+    "\"namespace\":\"shop\",\"uid\":\"d-1\"},\"spec\":{\"replicas\":3},\"status\":{\"replicas\":3,"
+    "\"readyReplicas\":3}},"
+    "{\"kind\":\"ReplicaSet\",\"metadata\":{\"name\":\"web-5d8f\",\"namespace\":\"shop\",\"uid\":"
+    "\"rs-1\",\"ownerReferences\":[{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"name\":"
+    "\"web\",\"uid\":\"d-1\",\"controller\":true,\"blockOwnerDeletion\":true}]},\"spec\":"
+    "{\"replicas\":3,\"selector\":{\"matchLabels\":{\"app\":\"web\"}}},\"status\":{\"replicas\":3,"
+    "\"readyReplicas\":2}},"
+    "{\"kind\":\"ReplicaSet\",\"metadata\":{\"name\":\"old\",\"namespace\":\"shop\"},\"spec\":{}},"
+    "{\"kind\":\"StatefulSet\",\"metadata\":{\"name\":\"db\",\"namespace\":\"shop\"},\"spec\":"
+    "{\"replicas\":1}},"
+    "{\"kind\":\"ReplicationController\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"legacy\"},"
+    "\"spec\":{\"replicas\":0}},"
+    "{\"kind\":\"Job\",\"apiVersion\":\"batch/v1\",\"metadata\":{\"name\":\"report-29\","
+    "\"namespace\":\"shop\",\"ownerReferences\":[{\"kind\":\"CronJob\",\"name\":\"report\","
+    "\"uid\":\"cj-1\",\"controller\":true}]},\"spec\":{\"parallelism\":2,\"completions\":6}},"
+    "{\"kind\":\"Job\",\"metadata\":{\"name\":\"once\"},\"spec\":{}}"
+    "],\"kind\":\"List\"}";
+
+static void controllers_and_storage(void **state)
+{
+    struct fx *f = *state;
+    struct hs_err err = { 0 };
+    assert_int_equal(
+        kube_decode_buffer(f->c, controllers_list, strlen(controllers_list), "c.json", &err),
+        HS_OK);
+    struct model_cluster *c = f->c;
+    assert_int_equal(c->n_storage_classes, 3);
+    assert_ptr_equal(c->storage_classes[0]->name, I(f, "gp3"));
+    assert_string_equal(c->storage_classes[0]->provisioner, "ebs.csi.aws.com");
+    assert_int_equal(c->storage_classes[0]->binding_mode, MODEL_BINDING_WAIT_FOR_FIRST_CONSUMER);
+    assert_int_equal(c->storage_classes[1]->binding_mode, MODEL_BINDING_IMMEDIATE); /* default */
+    assert_int_equal(c->storage_classes[2]->binding_mode, MODEL_BINDING_OTHER);
+    assert_null(c->storage_classes[2]->provisioner);
+
+    assert_int_equal(c->n_namespaces, 1);
+    struct model_namespace *ns = c->namespaces[0];
+    assert_ptr_equal(ns->name, I(f, "shop"));
+    assert_int_equal(ns->labels.n, 2);
+    assert_ptr_equal(model_labels_get(&ns->labels, I(f, "team")), I(f, "payments"));
+
+    assert_int_equal(c->n_deployments, 1);
+    assert_int_equal(c->n_replicasets, 2);
+    assert_int_equal(c->n_statefulsets, 1);
+    assert_int_equal(c->n_replication_controllers, 1);
+    assert_int_equal(c->n_jobs, 2);
+    /* the owner chain pod -> ReplicaSet -> Deployment, by uid */
+    struct model_workload *rs = c->replicasets[0], *dep = c->deployments[0];
+    assert_int_equal(dep->kind, MODEL_WORKLOAD_DEPLOYMENT);
+    assert_int_equal(dep->replicas, 3);
+    const struct model_owner_ref *o = model_workload_controller(rs);
+    assert_non_null(o);
+    assert_ptr_equal(o->kind, I(f, "Deployment"));
+    assert_string_equal(o->name, dep->name);
+    assert_string_equal(o->uid, dep->uid);
+    assert_ptr_equal(rs->ns, dep->ns);
+    assert_true(rs->has_replicas);
+    assert_int_equal(rs->replicas, 3);
+    assert_int_equal(rs->status_replicas, 3);
+    assert_int_equal(rs->ready_replicas, 2);
+    /* spec.replicas absent: not given (the API would default it to 1) */
+    assert_false(c->replicasets[1]->has_replicas);
+    assert_null(model_workload_controller(c->replicasets[1]));
+    assert_null(c->replicasets[1]->uid);
+    struct model_workload *rc = c->replication_controllers[0];
+    assert_int_equal(rc->kind, MODEL_WORKLOAD_REPLICATION_CONTROLLER);
+    assert_true(rc->has_replicas);
+    assert_int_equal(rc->replicas, 0);
+    assert_ptr_equal(rc->ns, I(f, "default"));
+    assert_int_equal(c->statefulsets[0]->kind, MODEL_WORKLOAD_STATEFUL_SET);
+
+    struct model_job *j = c->jobs[0];
+    assert_true(j->has_parallelism);
+    assert_int_equal(j->parallelism, 2);
+    assert_true(j->has_completions);
+    assert_int_equal(j->completions, 6);
+    assert_int_equal(j->n_owners, 1);
+    assert_ptr_equal(j->owners[0].kind, I(f, "CronJob"));
+    assert_false(c->jobs[1]->has_parallelism);
+    assert_false(c->jobs[1]->has_completions);
+
+    /* a single object, as kube_decode_object gets from a watch */
+    struct hs_arena a;
+    struct kube_object obj;
+    hs_arena_init(&a, 0);
+    const char *sc = "{\"metadata\":{\"name\":\"io2\"},\"volumeBindingMode\":\"Immediate\"}";
+    assert_int_equal(kube_decode_object(sc, strlen(sc), "StorageClass", f->t, &a, &obj, &err),
+                     HS_OK);
+    assert_int_equal(obj.kind, KUBE_KIND_STORAGE_CLASS);
+    assert_int_equal(obj.u.storage_class->binding_mode, MODEL_BINDING_IMMEDIATE);
+    model_storage_class_unref_strings(obj.u.storage_class, f->t);
+    hs_arena_release(&a);
+}
+
+static void controller_errors_name_the_path(void **state)
+{
+    struct fx *f = *state;
+    expect_error(f,
+                 "{\"kind\":\"List\",\"items\":[{\"kind\":\"Namespace\"},{\"kind\":\"ReplicaSet\","
+                 "\"metadata\":{\"name\":\"a\"},\"spec\":{\"replicas\":\"3\"}}]}",
+                 "rs.json", "rs.json: expected integer, got string at items[1].spec.replicas");
+    expect_error(f,
+                 "{\"items\":[{\"kind\":\"Job\",\"spec\":{\"parallelism\":2,\"completions\":"
+                 "3000000000}}]}",
+                 NULL, "integer 3000000000 out of range at items[0].spec.completions");
+    expect_error(f,
+                 "{\"items\":[{\"kind\":\"StatefulSet\",\"metadata\":{\"ownerReferences\":"
+                 "[{\"kind\":\"X\"},[]]}}]}",
+                 NULL, "expected object, got array at items[0].metadata.ownerReferences[1]");
+    expect_error(f, "{\"items\":[{\"kind\":\"Deployment\",\"status\":{\"readyReplicas\":1.5}}]}",
+                 NULL, "expected integer, got number at items[0].status.readyReplicas");
+    expect_error(f, "{\"items\":[{\"kind\":\"StorageClass\",\"volumeBindingMode\":1}]}", NULL,
+                 "expected string, got number at items[0].volumeBindingMode");
+    expect_error(f,
+                 "{\"items\":[{\"kind\":\"Namespace\",\"metadata\":{\"name\":\"x\",\"labels\":"
+                 "{\"a\":null,\"b\":true}}}]}",
+                 NULL, "expected string, got null at items[0].metadata.labels.a");
+    expect_error(
+        f, "{\"items\":[{\"kind\":\"ReplicationController\",\"metadata\":{\"namespace\":7}}]}",
+        NULL, "expected string, got number at items[0].metadata.namespace");
+    /* a single object names paths from its top */
+    expect_error(f, "{\"kind\":\"Job\",\"spec\":{\"parallelism\":[]}}", NULL,
+                 "expected integer, got array at spec.parallelism");
+}
+
+/* The parser's verdict and error text against jansson's own. */
+static void json_same_as_jansson(void **state)
+{
+    (void)state;
+    static const char *const docs[] = {
+        "{\"a\":1e400}",
+        "{\"a\":99999999999999999999}",
+        "{\"a\":-99999999999999999999}",
+        "[9223372036854775807]",
+        "[-9223372036854775808]",
+        "[9223372036854775808]",
+        "[-9223372036854775809]",
+        "{\"a\":01}",
+        "{\"a\":-}",
+        "{\"a\":1.}",
+        "{\"a\":.5}",
+        "{\"a\":1e}",
+        "[1e+]",
+        "[1.e5]",
+        "[0e0,-0.0e-0,1E+2,1e-400]",
+        "{\"a\":tru}",
+        "[truefalse]",
+        "{\"a\":true",
+        "{\"a\":\"x",
+        "{\"a\":\"abcdefghijklmnopqrstuvwxyzabc",
+        "{\"a\":\"\\q\"}",
+        "{\"a\":\"\\u00\"}",
+        "{\"a\":\"\\uZZZZ\"}",
+        "\"\\",
+        "\"\\u12",
+        "{\"a\":\"\\ud800\"}",
+        "{\"a\":\"\\udc00x\"}",
+        "\"\\ud83d\\ude00\"",
+        "\"\\ud83d\\u0041\"",
+        "\"\\ud83dx\"",
+        "{\"a\":\"\\u0000\"}",
+        "{\"\\u0000\":1}",
+        "{\"a\":\"\x01\"}",
+        "\"a\nb\"",
+        "\"a\tb\"",
+        "{\"a\":\"\xff\"}",
+        "[\"ok\xc3\"]",
+        "\"\xc0\x80\"",
+        "\"\xed\xa0\x80\"",
+        "\"\xf4\x90\x80\x80\"",
+        "[\xe2\x82\xac]",
+        "[\xff]",
+        "[1\xff]",
+        "[tru\xff]",
+        "\xef\xbb\xbf{}",
+        "{\"a\" 1}",
+        "{a:1}",
+        "{\"a\":1,}",
+        "[1,]",
+        "[1 2]",
+        "{\"a\":1} x",
+        "",
+        "   ",
+        "{",
+        "[",
+        "{\"a\":[1,2",
+        "{\"a\":1}}",
+        "{\"a\":1 \"b\":2}",
+        "{\"a\":1 \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbb\":2}",
+        "{\"a\" 1e400}",
+        "[#]",
+        "{,}",
+        "[,1]",
+        "{\"a\":}",
+        "[}",
+        "{]",
+        "{\"a\":123abc}",
+        "{\"a\":-abc}",
+        "\"\\/\\b\\f\\n\\r\\t\\\"\"",
+        "{\"a\":1,\"a\":2}",
+        "{\"\":1}",
+        "-0",
+        "null",
+        "x",
+    };
+    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        char msg[256];
+        size_t pos = 0;
+        json_error_t jerr;
+        size_t len = strlen(docs[i]);
+        bool ours = kube__json_check(docs[i], len, msg, sizeof(msg), &pos);
+        json_t *j = json_loadb(docs[i], len, JSON_DECODE_ANY, &jerr);
+        if (ours != (j != NULL))
+            fail_msg("'%s': ours %d, jansson %d (%s)", docs[i], ours, j != NULL, jerr.text);
+        if (!ours && (strcmp(msg, jerr.text) != 0 || pos != (size_t)jerr.position))
+            fail_msg("'%s': ours '%s' at %zu, jansson '%s' at %d", docs[i], msg, pos, jerr.text,
+                     jerr.position);
+        json_decref(j);
+    }
+    /* nesting: jansson's limit is 2048 values deep */
+    char deep[2 * 2049 + 2];
+    for (size_t depth = 2048; depth <= 2049; depth++) {
+        memset(deep, '[', depth);
+        memset(deep + depth, ']', depth);
+        bool ok = kube__json_check(deep, 2 * depth, NULL, 0, NULL);
+        assert_int_equal(ok, depth == 2048);
+    }
+    /* NUL bytes: jansson drops one it reads ahead ("[1\0]" is "[1]" to it);
+     * the parser refuses them outside strings as inside */
+    assert_false(kube__json_check("[1\0]", 4, NULL, 0, NULL));
+    char msg[256];
+    assert_false(kube__json_check("[\"a\0\"]", 5, msg, sizeof(msg), NULL));
+    assert_string_equal(msg, "control character 0x0 near '\"a'");
+}
+
+static void json_strings_and_duplicates(void **state)
+{
+    struct fx *f = *state;
+    const char *doc = "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"caf\\u00e9-\\ud83d\\ude00\\t/\","
+                      "\"labels\":{\"a\":\"1\",\"b\":\"x\",\"a\":\"2\"},\"namespace\":\"one\","
+                      "\"namespace\":\"two\"},\"spec\":{\"priority\":-5}}";
+    struct hs_err err = { 0 };
+    assert_int_equal(kube_decode_buffer(f->c, doc, strlen(doc), NULL, &err), HS_OK);
+    struct model_pod *p = f->c->pods[0];
+    assert_string_equal(p->name, "caf\xc3\xa9-\xf0\x9f\x98\x80\t/");
+    /* duplicate keys: the last value wins, as in jansson */
+    assert_int_equal(p->labels.n, 2);
+    assert_ptr_equal(model_labels_get(&p->labels, I(f, "a")), I(f, "2"));
+    assert_ptr_equal(p->ns, I(f, "two"));
+    assert_int_equal(p->priority, -5);
+    /* invalid JSON inside an item names the item and the byte */
+    expect_error(f, "{\"items\":[{\"kind\":\"Pod\"},{\"kind\":\"Pod\",\"x\":[1,]}]}", "l.json",
+                 "l.json: invalid JSON at items[1]: unexpected token near ']' (byte 47 of the "
+                 "input)");
+    expect_error(f, "{\"kind\":\"Pod\",\"spec\":{\"a\":\"\\x\"}}", NULL,
+                 "invalid JSON: invalid escape near '\"\\x' (byte 29 of the input)");
+    expect_error(f, "{\"items\":[{\"kind\":\"Pod\"}] x", NULL,
+                 "truncated or invalid JSON at byte 26");
+    expect_error(f, "{\"items\":[{\"kind\":\"Pod\"} 1]}", NULL, "truncated JSON after items[0]");
+    expect_error(f, "{\"items\":[],\"metadata\":{\"a\":", NULL,
+                 "truncated or invalid JSON at byte 28");
+    expect_error(f, "{\"kind\":\"Pod\"} {}", NULL,
+                 "invalid JSON: end of file expected near '{' (byte 16 of the input)");
+}
+
+/* A typed list whose "kind" comes after its items, bigger than the steps
+ * in which kube_decode_file releases pages: items wait for the kind and are
+ * read again from released pages; file order is kept. */
+static void typed_list_kind_last_large_file(void **state)
+{
+    struct fx *f = *state;
+    char path[] = "/tmp/hoist-decode-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    const int n = 60000;
+    fputs("{\"apiVersion\":\"v1\",\"items\":[", fp);
+    for (int i = 0; i < n; i++)
+        fprintf(fp,
+                "%s{\"metadata\":{\"name\":\"p-%d\",\"namespace\":\"ns-%d\",\"annotations\":"
+                "{\"filler\":\"%0120d\"}},\"spec\":{\"containers\":[{\"resources\":{\"requests\":"
+                "{\"cpu\":\"%dm\"}}}]}}",
+                i ? "," : "", i, i % 10, i, 1 + i % 1000);
+    fputs("],\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"7\"}}\n", fp);
+    fclose(fp);
+    struct hs_err err = { 0 };
+    if (kube_decode_file(f->c, path, &err) != HS_OK)
+        fail_msg("%s", err.msg);
+    unlink(path);
+    assert_int_equal(f->c->n_pods, n);
+    for (int i = 0; i < n; i += 997) {
+        char name[32];
+        snprintf(name, sizeof(name), "p-%d", i);
+        assert_string_equal(f->c->pods[i]->name, name);
+        assert_int_equal(f->c->pods[i]->requests.cpu_milli, 1 + i % 1000);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +703,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(errors_name_the_path, setup, teardown),
         cmocka_unit_test_setup_teardown(scanner_strings_and_nesting, setup, teardown),
         cmocka_unit_test_setup_teardown(file_errors_and_large_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(testdata_controllers, setup, teardown),
+        cmocka_unit_test_setup_teardown(controllers_and_storage, setup, teardown),
+        cmocka_unit_test_setup_teardown(controller_errors_name_the_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(json_same_as_jansson, setup, teardown),
+        cmocka_unit_test_setup_teardown(json_strings_and_duplicates, setup, teardown),
+        cmocka_unit_test_setup_teardown(typed_list_kind_last_large_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,9 +2,11 @@
  * Decoding the JSON that the API server and `kubectl get ... -o json` print
  * into lib/model structs: a List (kind List, PodList, NodeList, ...) of mixed
  * kinds, or a single object. Lists are decoded item by item, so memory is
- * what the model needs, not a JSON tree of the whole file. Kinds other than
- * Node, Pod, PodDisruptionBudget, DaemonSet, PersistentVolumeClaim and
- * PersistentVolume are skipped; unknown fields are ignored.
+ * what the model needs, not a JSON tree of the whole file (nor, for
+ * kube_decode_file, the file itself). Kinds other than Node, Pod,
+ * PodDisruptionBudget, DaemonSet, PersistentVolumeClaim, PersistentVolume,
+ * StorageClass, Namespace, ReplicaSet, StatefulSet, ReplicationController,
+ * Deployment and Job are skipped; unknown fields are ignored.
  *
  * A wrong JSON type, an invalid quantity or time, or broken JSON is an error
  * whose message names the JSON path ("cannot parse quantity '12Qi' at
@@ -35,6 +37,13 @@ enum kube_kind {
     KUBE_KIND_DAEMONSET,
     KUBE_KIND_PVC,
     KUBE_KIND_PV,
+    KUBE_KIND_STORAGE_CLASS,
+    KUBE_KIND_NAMESPACE,
+    KUBE_KIND_REPLICA_SET, /* u.workload, kind MODEL_WORKLOAD_REPLICA_SET */
+    KUBE_KIND_STATEFUL_SET,
+    KUBE_KIND_REPLICATION_CONTROLLER,
+    KUBE_KIND_DEPLOYMENT,
+    KUBE_KIND_JOB,
 };
 
 /* One decoded object; the member named by kind is set. */
@@ -47,6 +56,10 @@ struct kube_object {
         struct model_daemonset *daemonset;
         struct model_pvc *pvc;
         struct model_pv *pv;
+        struct model_storage_class *storage_class;
+        struct model_namespace *ns;
+        struct model_workload *workload; /* the four replicated controllers */
+        struct model_job *job;
     } u;
 };
 
@@ -67,7 +80,8 @@ enum hs_code kube_decode_buffer(struct model_cluster *c, const char *buf, size_t
                                 const char *name, struct hs_err *err);
 
 /* As kube_decode_buffer for the file at path (borrowed), which is mapped,
- * not read whole into the heap. */
+ * not read into the heap; pages already decoded are released as decoding
+ * goes, so the file does not stay resident. */
 enum hs_code kube_decode_file(struct model_cluster *c, const char *path, struct hs_err *err);
 
 #endif
