@@ -368,7 +368,7 @@ enum hs_code asc_priorities_parse(const char *text, size_t len, struct asc_prior
                             key_line, (long long)prio);
             goto fail;
         }
-        const char *rest;
+        const char *rest = le; /* parse_key sets it on success */
         rc = parse_key(q, le, &prio, &rest, line, err);
         if (rc)
             goto fail;
