@@ -3,7 +3,9 @@
 # repository's .clang-format) would make of it, and names the files.
 set -u
 cd "$(dirname "$0")/.."
-files=$(git ls-files -co --exclude-standard -- '*.c' '*.h' | grep -vE '^(build|third_party)/' || true)
+# Source folders only: a build tree (any name) holds generated C files.
+files=$(git ls-files -co --exclude-standard -- 'cmd/*.[ch]' 'lib/*.[ch]' 'simulator/*.[ch]' \
+    'test/*.[ch]' 'examples/*.[ch]' | grep -vE '^test/[^/]*/(build|b)/' || true)
 [ -n "$files" ] || exit 0
 bad=0
 for f in $files; do
