@@ -200,11 +200,13 @@ truncated:
  * puts each value into a compact tree allocated from an arena that is cleared
  * after every List item, and copies strings (escapes decoded) as it goes.
  *
- * It accepts exactly what jansson's json_loadb(..., JSON_DECODE_ANY) accepts
- * (RFC 8259 with UTF-8 checked everywhere, no \u0000, integers in int64,
- * reals that do not overflow, at most 2048 levels of nesting) and reports the
- * same error text and byte position, so messages did not change when jansson
- * left the hot path; test/fuzz/decode.c checks both against jansson.
+ * It accepts what jansson's json_loadb(..., JSON_DECODE_ANY) accepts (RFC
+ * 8259 with UTF-8 checked everywhere, no \u0000, integers in int64, reals
+ * that do not overflow, at most 2048 levels of nesting) and reports the same
+ * error text and byte position, so messages did not change when jansson left
+ * the hot path; test/fuzz/decode.c checks both against jansson. The one
+ * difference: jansson loses a NUL byte it reads ahead after a number or a
+ * literal (it takes "[1\0]" for "[1]"); this parser refuses NUL bytes.
  * Duplicate object keys behave as in jansson: the last value wins, at the
  * first key's place. */
 
