@@ -31,9 +31,7 @@
 #define NO_SLOT UINT32_MAX
 
 /* What lib/kube can cache: one row per resource the decoder gives a
- * kube_kind. The drain rules' controller kinds (ReplicaSet, StatefulSet,
- * Job, ReplicationController) and StorageClass/Namespace join here when
- * kube_decode_object learns them: a row, and a case in obj_key() and
+ * kube_kind. A new kind joins with a row here and a case in obj_key() and
  * obj_unref(). */
 struct resource {
     enum kube_kind kind;
@@ -49,6 +47,14 @@ static const struct resource resources[] = {
     { KUBE_KIND_DAEMONSET, "/apis/apps/v1/daemonsets", "DaemonSet", true },
     { KUBE_KIND_PVC, "/api/v1/persistentvolumeclaims", "PersistentVolumeClaim", true },
     { KUBE_KIND_PV, "/api/v1/persistentvolumes", "PersistentVolume", false },
+    { KUBE_KIND_STORAGE_CLASS, "/apis/storage.k8s.io/v1/storageclasses", "StorageClass", false },
+    { KUBE_KIND_NAMESPACE, "/api/v1/namespaces", "Namespace", false },
+    { KUBE_KIND_REPLICA_SET, "/apis/apps/v1/replicasets", "ReplicaSet", true },
+    { KUBE_KIND_STATEFUL_SET, "/apis/apps/v1/statefulsets", "StatefulSet", true },
+    { KUBE_KIND_REPLICATION_CONTROLLER, "/api/v1/replicationcontrollers", "ReplicationController",
+      true },
+    { KUBE_KIND_DEPLOYMENT, "/apis/apps/v1/deployments", "Deployment", true },
+    { KUBE_KIND_JOB, "/apis/batch/v1/jobs", "Job", true },
 };
 
 struct entry {
@@ -152,6 +158,23 @@ static void obj_key(const struct kube_object *o, const char **ns, const char **n
     case KUBE_KIND_PV:
         *name = o->u.pv->name;
         break;
+    case KUBE_KIND_STORAGE_CLASS:
+        *name = o->u.storage_class->name;
+        break;
+    case KUBE_KIND_NAMESPACE:
+        *name = o->u.ns->name;
+        break;
+    case KUBE_KIND_REPLICA_SET:
+    case KUBE_KIND_STATEFUL_SET:
+    case KUBE_KIND_REPLICATION_CONTROLLER:
+    case KUBE_KIND_DEPLOYMENT:
+        *ns = o->u.workload->ns;
+        *name = o->u.workload->name;
+        break;
+    case KUBE_KIND_JOB:
+        *ns = o->u.job->ns;
+        *name = o->u.job->name;
+        break;
     default:
         break;
     }
@@ -179,6 +202,21 @@ static void obj_unref(struct kube_object *o, struct hs_intern *t)
         break;
     case KUBE_KIND_PV:
         model_pv_unref_strings(o->u.pv, t);
+        break;
+    case KUBE_KIND_STORAGE_CLASS:
+        model_storage_class_unref_strings(o->u.storage_class, t);
+        break;
+    case KUBE_KIND_NAMESPACE:
+        model_namespace_unref_strings(o->u.ns, t);
+        break;
+    case KUBE_KIND_REPLICA_SET:
+    case KUBE_KIND_STATEFUL_SET:
+    case KUBE_KIND_REPLICATION_CONTROLLER:
+    case KUBE_KIND_DEPLOYMENT:
+        model_workload_unref_strings(o->u.workload, t);
+        break;
+    case KUBE_KIND_JOB:
+        model_job_unref_strings(o->u.job, t);
         break;
     default:
         break;

@@ -22,24 +22,39 @@
 #include "base/rng.h"
 #include "kube/cache.h"
 
+/* Every cached kind the fake serves (it has no storage.k8s.io group, so
+ * StorageClass is left out). */
+#define NKINDS 12
+static const enum kube_kind kinds[NKINDS] = {
+    KUBE_KIND_NODE,       KUBE_KIND_POD,         KUBE_KIND_PDB,
+    KUBE_KIND_DAEMONSET,  KUBE_KIND_PVC,         KUBE_KIND_PV,
+    KUBE_KIND_NAMESPACE,  KUBE_KIND_REPLICA_SET, KUBE_KIND_STATEFUL_SET,
+    KUBE_KIND_DEPLOYMENT, KUBE_KIND_JOB,         KUBE_KIND_REPLICATION_CONTROLLER,
+};
+static const char *const plurals[NKINDS] = {
+    "nodes",
+    "pods",
+    "poddisruptionbudgets",
+    "daemonsets",
+    "persistentvolumeclaims",
+    "persistentvolumes",
+    "namespaces",
+    "replicasets",
+    "statefulsets",
+    "deployments",
+    "jobs",
+    "replicationcontrollers",
+};
+
 struct env {
     struct ev_loop *loop;
     struct kfake f;
     struct hs_intern *intern;
     struct kube_client *client;
-    struct kube_cache *caches[6];
+    struct kube_cache *caches[NKINDS];
     size_t unsched_calls;
     char last_unsched[128];
 };
-
-static const enum kube_kind kinds[6] = { KUBE_KIND_NODE,      KUBE_KIND_POD, KUBE_KIND_PDB,
-                                         KUBE_KIND_DAEMONSET, KUBE_KIND_PVC, KUBE_KIND_PV };
-static const char *const plurals[6] = { "nodes",
-                                        "pods",
-                                        "poddisruptionbudgets",
-                                        "daemonsets",
-                                        "persistentvolumeclaims",
-                                        "persistentvolumes" };
 
 static void on_unsched(void *ctx, struct kube_cache *c, const struct model_pod *p)
 {
@@ -58,7 +73,7 @@ static void env_start(struct env *e, const char *const *extra, int64_t backoff_n
     struct kube_client_options co = { 0 };
     co.qps = -1;
     e->client = kclient(&e->f, &co);
-    for (size_t i = 0; i < 6; i++) {
+    for (size_t i = 0; i < NKINDS; i++) {
         struct kube_cache_options o = { 0 };
         o.intern = e->intern;
         o.page_size = 7; /* many pages even for small sets */
@@ -76,7 +91,7 @@ static void env_start(struct env *e, const char *const *extra, int64_t backoff_n
 
 static void env_stop(struct env *e)
 {
-    for (size_t i = 0; i < 6; i++)
+    for (size_t i = 0; i < NKINDS; i++)
         kube_cache_free(&e->caches[i]);
     kube_client_free(&e->client);
     kfake_stop(&e->f);
@@ -124,7 +139,7 @@ static bool cache_matches(struct env *e, size_t i, bool verbose)
 static bool all_match(void *ctx)
 {
     struct env *e = ctx;
-    for (size_t i = 0; i < 6; i++)
+    for (size_t i = 0; i < NKINDS; i++)
         if (!kube_cache_synced(e->caches[i]) || !cache_matches(e, i, false))
             return false;
     return true;
@@ -134,7 +149,7 @@ static void wait_all_match(struct env *e, double timeout)
 {
     bool ok = kwait(e->loop, timeout, all_match, e);
     if (!ok)
-        for (size_t i = 0; i < 6; i++)
+        for (size_t i = 0; i < NKINDS; i++)
             cache_matches(e, i, true);
     assert_true(ok);
 }
@@ -178,11 +193,25 @@ static const char seed_json[] =
     "{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolumeClaim\",\"metadata\":{\"name\":\"data\","
     "\"namespace\":\"a\"},\"spec\":{\"volumeName\":\"pv1\"},\"status\":{\"phase\":\"Bound\"}},"
     "{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolume\",\"metadata\":{\"name\":\"pv1\"},"
-    "\"spec\":{\"claimRef\":{\"namespace\":\"a\",\"name\":\"data\"}}}]";
+    "\"spec\":{\"claimRef\":{\"namespace\":\"a\",\"name\":\"data\"}}},"
+    "{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"metadata\":{\"name\":\"web-1\","
+    "\"namespace\":\"a\",\"ownerReferences\":[{\"apiVersion\":\"apps/v1\",\"kind\":"
+    "\"Deployment\",\"name\":\"web\",\"uid\":\"u1\",\"controller\":true}]},\"spec\":"
+    "{\"replicas\":3,\"selector\":{\"matchLabels\":{\"app\":\"web\"}}}},"
+    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\","
+    "\"namespace\":\"a\"},\"spec\":{\"replicas\":3,\"selector\":{\"matchLabels\":{\"app\":"
+    "\"web\"}}}},"
+    "{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"metadata\":{\"name\":\"db\","
+    "\"namespace\":\"a\"},\"spec\":{\"replicas\":2,\"selector\":{\"matchLabels\":{\"app\":"
+    "\"db\"}}}},"
+    "{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"metadata\":{\"name\":\"once\","
+    "\"namespace\":\"b\"},\"spec\":{\"parallelism\":2,\"completions\":4}},"
+    "{\"apiVersion\":\"v1\",\"kind\":\"ReplicationController\",\"metadata\":{\"name\":"
+    "\"old\",\"namespace\":\"b\"},\"spec\":{\"replicas\":1}}]";
 
 static void start_all(struct env *e)
 {
-    for (size_t i = 0; i < 6; i++)
+    for (size_t i = 0; i < NKINDS; i++)
         kube_cache_start(e->caches[i]);
 }
 

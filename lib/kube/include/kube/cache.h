@@ -1,7 +1,9 @@
 /*
  * List+watch caches: one struct kube_cache per resource (pods in all
  * namespaces, nodes, PodDisruptionBudgets, DaemonSets, PersistentVolumeClaims,
- * PersistentVolumes) kept current by a paginated LIST (limit=500, continue)
+ * PersistentVolumes, StorageClasses, Namespaces, and the controllers the
+ * drain rules ask about: ReplicaSets, StatefulSets, ReplicationControllers,
+ * Deployments, Jobs) kept current by a paginated LIST (limit=500, continue)
  * and then a WATCH from the list's resourceVersion with bookmarks and a
  * jittered timeoutSeconds, as client-go's reflector does: 410 Gone (as an
  * HTTP status or an ERROR event) relists, a stream that ends or drops
@@ -65,7 +67,7 @@ struct kube_cache_options {
     void *ctx;
 };
 
-/* Makes a cache of kind (NODE, POD, PDB, DAEMONSET, PVC or PV) reading
+/* Makes a cache of kind (any kind kube_decode_object decodes) reading
  * through client (borrowed; must outlive the cache). opts borrowed. Returns
  * HS_OK and *out (new), or HS_ENOTSUP for a kind with no resource yet. */
 enum hs_code kube_cache_new(struct kube_client *client, enum kube_kind kind,
