@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "cli.h"
 #include "config.h"
+#include "discover.h"
 #include "simulate.h"
 
 static int usage(FILE *out);
@@ -102,11 +103,18 @@ static int cmd_discover(int argc, char **argv)
 {
     if (want_help(argc, argv)) {
         printf("Usage: hoist discover [flags]\n\n"
-               "Lists the node groups that --nodes and --node-group-auto-discovery select.\n");
-        cli_print_flags(stdout, CLI_SCOPE_RUN);
+               "Lists the node groups that --nodes and --node-group-auto-discovery select, read\n"
+               "from the AWS API with the region and credentials `hoist run` would use, and\n"
+               "the template each one gets. Checks tags and IAM before deploying.\n");
+        cli_print_flags(stdout, CLI_SCOPE_RUN | CLI_SCOPE_DISCOVER);
         return 0;
     }
-    return not_landed("discover", "the AWS layer has not landed");
+    struct cli_config cfg;
+    int rc = parse_or_fail(&cfg, argc, argv, CLI_SCOPE_RUN | CLI_SCOPE_DISCOVER);
+    if (rc == 0)
+        rc = cli_discover(&cfg);
+    cli_config_release(&cfg);
+    return rc;
 }
 
 static int cmd_version(int argc, char **argv)
