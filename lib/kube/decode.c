@@ -34,8 +34,6 @@
 #include "decode_int.h"
 #include "model/quantity.h"
 
-/* ---- the top-level scanner ----------------------------------------------- */
-
 static size_t skip_ws(const char *b, size_t len, size_t p)
 {
     while (p < len && (b[p] == ' ' || b[p] == '\t' || b[p] == '\n' || b[p] == '\r'))
@@ -43,160 +41,11 @@ static size_t skip_ws(const char *b, size_t len, size_t p)
     return p;
 }
 
-/* p at the opening quote; returns the index after the closing quote, or len. */
-static size_t skip_string(const char *b, size_t len, size_t p)
-{
-    p++;
-    while (p < len) {
-        const char *q = memchr(b + p, '"', len - p);
-        if (!q)
-            return len;
-        size_t at = (size_t)(q - b);
-        size_t bs = 0;
-        while (at - bs > p && b[at - bs - 1] == '\\')
-            bs++;
-        if (bs % 2 == 0)
-            return at + 1;
-        p = at + 1;
-    }
-    return len;
-}
-
-/* Skips one JSON value at p; returns the index after it, or len when the
- * text ends first (*ok false). */
-static size_t skip_value(const char *b, size_t len, size_t p, bool *ok)
-{
-    *ok = false;
-    if (p >= len)
-        return len;
-    if (b[p] == '"') {
-        size_t e = skip_string(b, len, p);
-        *ok = e <= len && b[e - 1] == '"' && e > p + 1;
-        return e;
-    }
-    if (b[p] == '{' || b[p] == '[') {
-        size_t depth = 0;
-        while (p < len) {
-            char c = b[p];
-            if (c == '"') {
-                p = skip_string(b, len, p);
-                continue;
-            }
-            if (c == '{' || c == '[') {
-                depth++;
-            } else if (c == '}' || c == ']') {
-                if (--depth == 0) {
-                    *ok = true;
-                    return p + 1;
-                }
-            }
-            p++;
-        }
-        return len;
-    }
-    while (p < len && b[p] != ',' && b[p] != '}' && b[p] != ']' && b[p] != ' ' && b[p] != '\n' &&
-           b[p] != '\r' && b[p] != '\t')
-        p++;
-    *ok = p < len; /* a scalar must be followed by something at top level */
-    return p;
-}
-
-void kube__top_release(struct kube__top *top)
-{
-    hs_free(top->item_off);
-    hs_free(top->item_len);
-    memset(top, 0, sizeof(*top));
-}
-
-enum hs_code kube__scan_top(const char *buf, size_t len, struct kube__top *top, struct hs_err *err)
-{
-    size_t cap = 0, cap2 = 0;
-    bool ok;
-    memset(top, 0, sizeof(*top));
-    size_t p = skip_ws(buf, len, 0);
-    if (p >= len || buf[p] != '{')
-        return hs_err_set(err, HS_EPARSE, "not a JSON object at the top level");
-    p = skip_ws(buf, len, p + 1);
-    if (p < len && buf[p] == '}')
-        return HS_OK;
-    for (;;) {
-        if (p >= len || buf[p] != '"')
-            goto truncated;
-        size_t ks = p + 1;
-        p = skip_string(buf, len, p);
-        if (p >= len)
-            goto truncated;
-        size_t klen = p - 1 - ks;
-        p = skip_ws(buf, len, p);
-        if (p >= len || buf[p] != ':')
-            goto truncated;
-        p = skip_ws(buf, len, p + 1);
-        if (p >= len)
-            goto truncated;
-        if (klen == 5 && memcmp(buf + ks, "items", 5) == 0 && buf[p] == '[') {
-            top->has_items = true;
-            p = skip_ws(buf, len, p + 1);
-            if (p < len && buf[p] == ']') {
-                p++;
-            } else {
-                for (;;) {
-                    size_t s = p;
-                    p = skip_value(buf, len, p, &ok);
-                    if (!ok) {
-                        size_t at = top->n_items;
-                        kube__top_release(top);
-                        return hs_err_set(err, HS_EPARSE, "truncated JSON at items[%zu]", at);
-                    }
-                    HS_GROW(top->item_off, cap, top->n_items + 1);
-                    HS_GROW(top->item_len, cap2, top->n_items + 1);
-                    top->item_off[top->n_items] = s;
-                    top->item_len[top->n_items] = p - s;
-                    top->n_items++;
-                    p = skip_ws(buf, len, p);
-                    if (p < len && buf[p] == ',') {
-                        p = skip_ws(buf, len, p + 1);
-                        continue;
-                    }
-                    if (p < len && buf[p] == ']') {
-                        p++;
-                        break;
-                    }
-                    size_t at = top->n_items - 1;
-                    kube__top_release(top);
-                    return hs_err_set(err, HS_EPARSE, "truncated JSON after items[%zu]", at);
-                }
-            }
-        } else if (klen == 4 && memcmp(buf + ks, "kind", 4) == 0 && buf[p] == '"') {
-            size_t vs = p + 1;
-            p = skip_string(buf, len, p);
-            if (p >= len)
-                goto truncated;
-            top->kind = buf + vs;
-            top->kind_len = p - 1 - vs;
-        } else {
-            p = skip_value(buf, len, p, &ok);
-            if (!ok)
-                goto truncated;
-        }
-        p = skip_ws(buf, len, p);
-        if (p < len && buf[p] == ',') {
-            p = skip_ws(buf, len, p + 1);
-            continue;
-        }
-        if (p < len && buf[p] == '}')
-            return HS_OK;
-        goto truncated;
-    }
-truncated:
-    kube__top_release(top);
-    return hs_err_set(err, HS_EPARSE, "truncated or invalid JSON at byte %zu", p);
-}
-
 /* ---- a strict JSON parser into a small per-object tree -------------------
  *
  * Why not jansson here: jansson builds a hash table and mallocs every value,
- * and the scanner above had to tokenize each item once more just to find it;
- * both together held decoding near 100 MB/s. This parser reads the text once,
+ * and a separate scanner had to tokenize each item once more just to find
+ * it; both together held decoding near 100 MB/s. This parser reads the text once,
  * puts each value into a compact tree allocated from an arena that is cleared
  * after every List item, and copies strings (escapes decoded) as it goes.
  *

@@ -1,7 +1,7 @@
 /*
  * Tests of lib/kube/decode.c: the upstream api-testdata objects decode, a
  * mixed List and a typed list, exact JSON-path error messages, unknown
- * fields, the top-level scanner, and a large generated list decoded item by
+ * fields, and a large generated list decoded item by
  * item; storage classes, namespaces and the workload controllers; the JSON
  * parser's verdicts and error texts against jansson's own, and a file big
  * enough that its pages are released and read again. Writes only temporary
@@ -313,23 +313,6 @@ static void errors_name_the_path(void **state)
         "invalid JSON at items[0]: real number overflow near '1e400' (byte 48 of the input)");
     /* objects before the bad item stay in the cluster, with their references */
     assert_true(f->c->n_pods >= 1);
-}
-
-static void scanner_strings_and_nesting(void **state)
-{
-    (void)state;
-    const char *doc = "{\"a\":\"x\\\"]}\",\"items\":[ {\"k\":\"\\\\\"} , [1,{\"b\":\"[\"}] ,"
-                      "\"s\\\"\", 12 ],\"kind\":\"List\"}";
-    struct kube__top top;
-    struct hs_err err = { 0 };
-    assert_int_equal(kube__scan_top(doc, strlen(doc), &top, &err), HS_OK);
-    assert_true(top.has_items);
-    assert_int_equal(top.n_items, 4);
-    assert_int_equal(top.kind_len, 4);
-    assert_memory_equal(doc + top.item_off[0], "{\"k\":\"\\\\\"}", top.item_len[0]);
-    assert_memory_equal(doc + top.item_off[1], "[1,{\"b\":\"[\"}]", top.item_len[1]);
-    assert_memory_equal(doc + top.item_off[3], "12", top.item_len[3]);
-    kube__top_release(&top);
 }
 
 static void file_errors_and_large_list(void **state)
@@ -701,7 +684,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(mixed_list_decodes, setup, teardown),
         cmocka_unit_test_setup_teardown(typed_list_items_without_kind, setup, teardown),
         cmocka_unit_test_setup_teardown(errors_name_the_path, setup, teardown),
-        cmocka_unit_test_setup_teardown(scanner_strings_and_nesting, setup, teardown),
         cmocka_unit_test_setup_teardown(file_errors_and_large_list, setup, teardown),
         cmocka_unit_test_setup_teardown(testdata_controllers, setup, teardown),
         cmocka_unit_test_setup_teardown(controllers_and_storage, setup, teardown),
