@@ -6,6 +6,26 @@
  * no more than max_nodes are opened. Runs inside a fork it reverts, so the
  * snapshot is unchanged on return. Never does I/O; allocates per call, not
  * per pod.
+ *
+ * The answer is the one the plain algorithm gives pod by pod (kept below as
+ * sim__estimate_reference, for the unit tests that compare the two); it is
+ * reached with less work by facts that hold because the estimator only adds
+ * pods and nodes:
+ *  - pods of one class are interchangeable, so consecutive pods that would
+ *    land on the same node are bound as one run (sim__add_run) when nothing
+ *    the class itself changes can turn the node against them;
+ *  - a node that rejected a class for a node-local reason (resources,
+ *    ports, taints, node affinity, volumes) rejects it until the revert, as
+ *    does a node whose domain holds a pod an anti-affinity term forbids: such
+ *    nodes are skipped through per-reason skip lists (union-find "next
+ *    candidate" arrays) and a max-tree of free cpu, memory, storage and pod
+ *    slots over the new nodes;
+ *  - after a pod lands on node n, a node before n can only start to accept
+ *    the next pod of the class if the class's own placement raised a
+ *    spread minimum or gave an affinity domain its first match; only then
+ *    does the search restart from the first new node;
+ *  - pods bucketed by class, and the class order for a template's
+ *    (cpu, memory) shape, are kept between calls over the same pods.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +45,272 @@ double sim_estimate_score(const struct model_pod *p, const struct model_node *tm
     return score;
 }
 
+/* ---- pods bucketed by class -------------------------------------------- */
+
+/* The pods of one class, in input order. */
+struct bucket {
+    uint32_t first; /* input index of the class's first pod */
+    uint32_t start; /* slice of sorted[] and index[] */
+    uint32_t count;
+    bool regular; /* every pod: no spec.nodeName, not terminating */
+};
+
+/* Buckets in the order cluster-autoscaler tries them for one template shape. */
+struct shape {
+    int64_t cpu, mem;
+    uint32_t *order; /* bucket indices */
+};
+
+#define MAX_SHAPES 64
+
+/* A union-find "next candidate" list over the new nodes (indices relative
+ * to the first new node): nxt[j] == j unless j is skipped. Entries up to the
+ * number of opened nodes are made on use. */
+struct skip {
+    int32_t *nxt;
+    uint32_t len, cap;
+};
+
+/* Free resources of a new node, or the component-wise max over a subtree. */
+struct rfree {
+    int64_t cpu, mem, eph, pods;
+};
+
+struct sim__est_cache {
+    /* the pods the buckets are for (a copy of the caller's array) */
+    const struct sim_pod **pods;
+    size_t n_pods, cap_pods;
+    bool valid;
+    struct bucket *b;
+    uint32_t nb;
+    const struct sim_pod **sorted; /* pods, bucket by bucket */
+    uint32_t *index;               /* input index of sorted[i] */
+    struct shape shapes[MAX_SHAPES];
+    uint32_t n_shapes;
+
+    /* scratch of one run of the estimator */
+    uint8_t *with_pods;
+    size_t cap_with;
+    struct rfree *tree; /* 2 * tsize entries, leaves at tsize.. */
+    uint32_t tsize;
+    struct skip **skips; /* each allocated alone: pointers stay valid */
+    uint32_t n_skips;
+    size_t cap_skips;
+    struct sim__map skip_by_key;
+    int32_t *have_skips; /* HAVE counters with a skip list this run */
+    uint32_t n_have_skips;
+    size_t cap_have_skips;
+};
+
+void sim__est_cache_free(struct sim__est_cache **cp)
+{
+    struct sim__est_cache *c = *cp;
+    if (!c)
+        return;
+    hs_free(c->pods);
+    hs_free(c->b);
+    hs_free(c->sorted);
+    hs_free(c->index);
+    for (uint32_t i = 0; i < c->n_shapes; i++)
+        hs_free(c->shapes[i].order);
+    hs_free(c->with_pods);
+    hs_free(c->tree);
+    for (uint32_t i = 0; i < c->n_skips; i++) {
+        hs_free(c->skips[i]->nxt);
+        hs_free(c->skips[i]);
+    }
+    hs_free(c->skips);
+    sim__map_release(&c->skip_by_key);
+    hs_free(c->have_skips);
+    hs_free(c);
+    *cp = NULL;
+}
+
+static void bucket_pods(struct sim_snapshot *s, struct sim__est_cache *c,
+                        const struct sim_estimate_input *in)
+{
+    size_t n = in->n_pods;
+    if (c->valid && c->n_pods == n && memcmp(c->pods, in->pods, n * sizeof(*c->pods)) == 0)
+        return;
+    for (uint32_t i = 0; i < c->n_shapes; i++)
+        hs_free(c->shapes[i].order);
+    c->n_shapes = 0;
+    HS_GROW(c->pods, c->cap_pods, n);
+    memcpy(c->pods, in->pods, n * sizeof(*c->pods));
+    c->n_pods = n;
+    size_t nc = s->n_classes;
+    int32_t *bid = hs_malloc(nc * sizeof(*bid));
+    memset(bid, 0xff, nc * sizeof(*bid));
+    hs_free(c->b);
+    c->b = hs_malloc(n * sizeof(*c->b));
+    c->nb = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k = in->pods[i]->cls->id;
+        if (bid[k] < 0) {
+            bid[k] = (int32_t)c->nb;
+            c->b[c->nb++] = (struct bucket){ .first = (uint32_t)i, .regular = true };
+        }
+        struct bucket *b = &c->b[bid[k]];
+        b->count++;
+        const struct model_pod *p = in->pods[i]->pod;
+        if (p->node_name || p->deletion_ts != 0)
+            b->regular = false;
+    }
+    uint32_t off = 0;
+    for (uint32_t k = 0; k < c->nb; k++) {
+        c->b[k].start = off;
+        off += c->b[k].count;
+        c->b[k].count = 0;
+    }
+    hs_free(c->sorted);
+    hs_free(c->index);
+    c->sorted = hs_malloc(n * sizeof(*c->sorted));
+    c->index = hs_malloc(n * sizeof(*c->index));
+    for (size_t i = 0; i < n; i++) {
+        struct bucket *b = &c->b[bid[in->pods[i]->cls->id]];
+        c->sorted[b->start + b->count] = in->pods[i];
+        c->index[b->start + b->count++] = (uint32_t)i;
+    }
+    hs_free(bid);
+    c->valid = true;
+}
+
+struct keyed {
+    double score;
+    uint32_t first;
+    uint32_t b;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Bucket indices by descending score for tmpl, ties by first appearance. */
+static const uint32_t *shape_order(struct sim__est_cache *c, const struct model_node *tmpl)
+{
+    int64_t cpu = tmpl->allocatable.cpu_milli, mem = tmpl->allocatable.memory;
+    for (uint32_t i = 0; i < c->n_shapes; i++)
+        if (c->shapes[i].cpu == cpu && c->shapes[i].mem == mem)
+            return c->shapes[i].order;
+    if (c->n_shapes == MAX_SHAPES) {
+        for (uint32_t i = 0; i < c->n_shapes; i++)
+            hs_free(c->shapes[i].order);
+        c->n_shapes = 0;
+    }
+    struct keyed *k = hs_malloc((c->nb ? c->nb : 1) * sizeof(*k));
+    for (uint32_t i = 0; i < c->nb; i++)
+        k[i] = (struct keyed){ .score = sim_estimate_score(c->sorted[c->b[i].start]->pod, tmpl),
+                               .first = c->b[i].first,
+                               .b = i };
+    qsort(k, c->nb, sizeof(*k), keyed_cmp);
+    struct shape *sh = &c->shapes[c->n_shapes++];
+    sh->cpu = cpu;
+    sh->mem = mem;
+    sh->order = hs_malloc((c->nb ? c->nb : 1) * sizeof(*sh->order));
+    for (uint32_t i = 0; i < c->nb; i++)
+        sh->order[i] = k[i].b;
+    hs_free(k);
+    return sh->order;
+}
+
+/* ---- one run of the estimator -------------------------------------------- */
+
+struct est {
+    struct sim_snapshot *s;
+    const struct sim_estimate_input *in;
+    struct sim_estimate *out;
+    struct sim__est_cache *c;
+    int32_t first_new;
+    int32_t last; /* last opened node, -1 before the first */
+    uint32_t opened;
+};
+
+static void place(struct est *e, uint32_t input_index, int32_t node)
+{
+    e->c->with_pods[node - e->first_new] = 1;
+    e->out->scheduled++;
+    if (e->out->placement)
+        e->out->placement[input_index] = node - e->first_new;
+}
+
+static void open_node(struct est *e)
+{
+    struct sim_snapshot *s = e->s;
+    e->last = sim_snapshot_add_template_node(s, e->in->tmpl, sim__pool_name(s, e->opened), true);
+    HS_BUG_ON(e->last < 0);
+    HS_GROW(e->c->with_pods, e->c->cap_with, e->opened + 1);
+    e->c->with_pods[e->opened++] = 0;
+    for (size_t d = 0; d < e->in->n_ds; d++)
+        sim_snapshot_add_pod(s, e->in->ds[d], e->last);
+}
+
+/* The plain algorithm for the pods sps[0..n) of one class (index: their
+ * input indices): pod by pod, each first-fit over the new nodes, then the
+ * last node and fresh ones. */
+static void bucket_by_pod(struct est *e, const struct sim_pod *const *sps, const uint32_t *index,
+                          uint32_t n)
+{
+    struct sim_snapshot *s = e->s;
+    uint32_t i = 0;
+    /* First the new nodes already opened, first fit. */
+    for (; i < n && e->last >= 0; i++) {
+        const struct sim_pod *p = sps[i];
+        int32_t node = sim__find_fit(s, p, e->first_new, -1, false, true);
+        if (node < 0)
+            break;
+        sim_snapshot_add_pod(s, p, node);
+        place(e, index[i], node);
+    }
+    /* Then the last node, and fresh ones. */
+    for (; i < n; i++) {
+        const struct sim_pod *p = sps[i];
+        int32_t node = e->last >= 0 ? sim__find_fit(s, p, e->last, e->last + 1, false, false) : -1;
+        if (node < 0) {
+            if (e->last >= 0 && !e->c->with_pods[e->last - e->first_new])
+                break; /* a fresh node would stay empty as well */
+            if (e->in->max_nodes && e->opened >= e->in->max_nodes)
+                break;
+            open_node(e);
+            node = sim__find_fit(s, p, e->last, e->last + 1, false, false);
+            if (node < 0) {
+                HS_V(4, "estimate: pod %s/%s does not fit a new %s node", p->pod->ns, p->pod->name,
+                     e->in->tmpl->name);
+                break;
+            }
+        }
+        sim_snapshot_add_pod(s, p, node);
+        place(e, index[i], node);
+    }
+}
+
+static void begin(struct est *e, struct sim_snapshot *s, const struct sim_estimate_input *in,
+                  struct sim_estimate *out)
+{
+    e->s = s;
+    e->in = in;
+    e->out = out;
+    if (!s->est)
+        s->est = hs_calloc(1, sizeof(*s->est));
+    e->c = s->est;
+    e->first_new = (int32_t)s->n_nodes;
+    e->last = -1;
+    e->opened = 0;
+}
+
+static void finish(struct est *e)
+{
+    for (uint32_t k = 0; k < e->opened; k++)
+        e->out->nodes += e->c->with_pods[k];
+    sim_snapshot_revert(e->s);
+    HS_V(4, "estimate: %u pods need %u new %s nodes (%zu pending)", e->out->scheduled,
+         e->out->nodes, e->in->tmpl->name, e->in->n_pods);
+}
+
+#ifdef HS_UNITTEST_BUILD
 struct group {
     double score;
     uint32_t first; /* index of the class's first pod in the input */
@@ -39,8 +325,10 @@ static int group_cmp(const void *a, const void *b)
     return x->first < y->first ? -1 : x->first > y->first;
 }
 
-void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
-                  struct sim_estimate *out)
+/* The plain algorithm, pod by pod, with no cache and no skipping: the
+ * specification sim_estimate is tested against. */
+void sim__estimate_reference(struct sim_snapshot *s, const struct sim_estimate_input *in,
+                             struct sim_estimate *out)
 {
     out->nodes = 0;
     out->scheduled = 0;
@@ -115,11 +403,8 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
                 for (size_t d = 0; d < in->n_ds; d++)
                     sim_snapshot_add_pod(s, in->ds[d], last);
                 node = sim__find_fit(s, p, last, last + 1, false, false);
-                if (node < 0) {
-                    HS_V(4, "estimate: pod %s/%s does not fit a new %s node", p->pod->ns,
-                         p->pod->name, in->tmpl->name);
+                if (node < 0)
                     break;
-                }
             }
             sim_snapshot_add_pod(s, p, node);
             with_pods[node - first_new] = 1;
@@ -131,10 +416,434 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
     for (uint32_t k = 0; k < opened; k++)
         out->nodes += with_pods[k];
     sim_snapshot_revert(s);
-    HS_V(4, "estimate: %u pods need %u new %s nodes (%zu pending)", out->scheduled, out->nodes,
-         in->tmpl->name, in->n_pods);
     hs_free(with_pods);
     hs_free(order);
     hs_free(g);
     hs_free(gid);
+}
+#endif
+
+/* ---- skip lists ------------------------------------------------------------ */
+
+enum skip_kind { SKIP_LOCAL = 1, SKIP_ANTI, SKIP_HAVE };
+
+static struct skip *skip_get(struct est *e, enum skip_kind kind, uint32_t id)
+{
+    struct sim__est_cache *c = e->c;
+    uint64_t key = ((uint64_t)kind << 40) | id;
+    int32_t i = sim__map_get(&c->skip_by_key, key);
+    if (i < 0) {
+        HS_GROW(c->skips, c->cap_skips, c->n_skips + 1);
+        i = (int32_t)c->n_skips++;
+        c->skips[i] = hs_calloc(1, sizeof(*c->skips[i]));
+        sim__map_put(&c->skip_by_key, key, i);
+    }
+    return c->skips[i];
+}
+
+/* The first j >= i not skipped in k (i itself when i is past the opened
+ * nodes). */
+static uint32_t skip_find(struct est *e, struct skip *k, uint32_t i)
+{
+    if (k->len < e->opened) {
+        if (k->cap < e->opened) {
+            uint32_t ncap = k->cap ? k->cap : 64;
+            while (ncap < e->opened)
+                ncap *= 2;
+            k->nxt = hs_reallocarray(k->nxt, ncap, sizeof(*k->nxt));
+            k->cap = ncap;
+        }
+        for (; k->len < e->opened; k->len++)
+            k->nxt[k->len] = (int32_t)k->len;
+    }
+    while (i < k->len && (uint32_t)k->nxt[i] != i) {
+        uint32_t n = (uint32_t)k->nxt[i];
+        if (n < k->len)
+            k->nxt[i] = k->nxt[n];
+        i = n;
+    }
+    return i;
+}
+
+static void skip_mark(struct est *e, struct skip *k, uint32_t i)
+{
+    skip_find(e, k, i);
+    k->nxt[i] = (int32_t)i + 1;
+}
+
+/* ---- free-resource max-tree over the new nodes ------------------------------ */
+
+#define NEG_INF INT64_MIN
+
+static struct rfree node_free(const struct sim_snapshot *s, int32_t node)
+{
+    const struct sim__node *nd = &s->nodes[node];
+    const struct model_resources *a = &nd->n->allocatable;
+    return (struct rfree){ .cpu = a->cpu_milli - nd->req_cpu,
+                           .mem = a->memory - nd->req_mem,
+                           .eph = a->ephemeral_storage - nd->req_eph,
+                           .pods = a->pods - (int64_t)nd->n_pods };
+}
+
+static inline int64_t max64(int64_t a, int64_t b)
+{
+    return a > b ? a : b;
+}
+
+static inline int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+static void tree_pull(struct rfree *t, uint32_t x)
+{
+    const struct rfree *l = &t[2 * x], *r = &t[2 * x + 1];
+    t[x] = (struct rfree){ .cpu = max64(l->cpu, r->cpu),
+                           .mem = max64(l->mem, r->mem),
+                           .eph = max64(l->eph, r->eph),
+                           .pods = max64(l->pods, r->pods) };
+}
+
+/* Sets the leaf of new node j from the snapshot. */
+static void tree_set(struct est *e, uint32_t j)
+{
+    struct sim__est_cache *c = e->c;
+    if (j >= c->tsize) {
+        uint32_t n = c->tsize ? c->tsize : 64;
+        while (n <= j)
+            n *= 2;
+        c->tree = hs_reallocarray(c->tree, 2 * (size_t)n, sizeof(*c->tree));
+        c->tsize = n;
+        for (uint32_t x = 0; x < 2 * n; x++)
+            c->tree[x] = (struct rfree){ NEG_INF, NEG_INF, NEG_INF, NEG_INF };
+        for (uint32_t k = 0; k < j && k < e->opened; k++)
+            c->tree[n + k] = node_free(e->s, e->first_new + (int32_t)k);
+        for (uint32_t x = n - 1; x >= 1; x--)
+            tree_pull(c->tree, x);
+    }
+    uint32_t x = c->tsize + j;
+    c->tree[x] = node_free(e->s, e->first_new + (int32_t)j);
+    for (x /= 2; x >= 1; x /= 2)
+        tree_pull(c->tree, x);
+}
+
+static void tree_reset(struct est *e)
+{
+    struct sim__est_cache *c = e->c;
+    for (uint32_t x = 0; x < 2 * c->tsize; x++)
+        c->tree[x] = (struct rfree){ NEG_INF, NEG_INF, NEG_INF, NEG_INF };
+}
+
+/* What a pod of the class needs of a node's free resources to be a
+ * candidate (requests of 0 are not checked, as NodeResourcesFit does not). */
+struct need {
+    int64_t cpu, mem, eph;
+};
+
+static inline bool could_fit(const struct rfree *f, const struct need *q)
+{
+    return f->pods >= 1 && (q->cpu <= 0 || f->cpu >= q->cpu) && (q->mem <= 0 || f->mem >= q->mem) &&
+           (q->eph <= 0 || f->eph >= q->eph);
+}
+
+/* The first new node j >= from whose free resources could take the pod, or
+ * -1. A subtree's maxima may come from different nodes, so the walk down
+ * can end on a leaf that does not fit: the search goes on after it. */
+static int32_t tree_first(const struct sim__est_cache *c, uint32_t from, uint32_t limit,
+                          const struct need *q)
+{
+    const struct rfree *t = c->tree;
+    while (from < limit && from < c->tsize) {
+        uint32_t x = c->tsize + from;
+        if (could_fit(&t[x], q))
+            return (int32_t)from;
+        /* up to the first subtree to the right that could fit */
+        for (;;) {
+            while (x & 1) {
+                x /= 2;
+                if (x <= 1)
+                    return -1;
+            }
+            x++;
+            if (could_fit(&t[x], q))
+                break;
+        }
+        /* down to its leftmost leaf that could fit, if the maxima agree */
+        while (x < c->tsize) {
+            x *= 2;
+            if (!could_fit(&t[x], q))
+                x++;
+        }
+        from = x - c->tsize;
+        if (from < limit && could_fit(&t[x], q))
+            return (int32_t)from;
+        from++;
+    }
+    return -1;
+}
+
+/* ---- one class ---------------------------------------------------------------- */
+
+struct cls {
+    struct sim__class *c;
+    const struct sim_pod *sp; /* a pod of the class, for the filters */
+    struct need need;
+    bool per_pod;     /* a pod of the class can change its own verdict on a node */
+    bool spread_self; /* its pods count in one of its spread constraints */
+    struct skip *local;
+};
+
+static void class_info(struct est *e, struct cls *k, const struct sim_pod *sp)
+{
+    struct sim_snapshot *s = e->s;
+    struct sim__class *c = sp->cls;
+    sim__resolve_class(s, c);
+    memset(k, 0, sizeof(*k));
+    k->c = c;
+    k->sp = sp;
+    const struct model_resources *r = &c->rep->requests;
+    k->need = (struct need){ r->cpu_milli, r->memory, r->ephemeral_storage };
+    bool anti_self = false;
+    for (uint32_t i = 0; i < c->n_anti; i++)
+        if (sim__term_matches(s, &c->anti[i], c->rep->ns, &c->rep->labels))
+            anti_self = true;
+    for (uint32_t i = 0; i < c->n_spread; i++)
+        if (c->spread[i].self)
+            k->spread_self = true;
+    k->per_pod = c->rep->n_host_ports > 0 || anti_self || k->spread_self;
+    k->local = skip_get(e, SKIP_LOCAL, c->local);
+}
+
+/* How many more pods of the class node's resources take. */
+static uint32_t res_room(const struct sim_snapshot *s, const struct sim__class *c, int32_t node,
+                         uint32_t want)
+{
+    const struct sim__node *nd = &s->nodes[node];
+    const struct model_resources *a = &nd->n->allocatable;
+    const struct model_resources *r = &c->rep->requests;
+    int64_t q = a->pods - (int64_t)nd->n_pods;
+    if (r->cpu_milli > 0)
+        q = min64(q, (a->cpu_milli - nd->req_cpu) / r->cpu_milli);
+    if (r->memory > 0)
+        q = min64(q, (a->memory - nd->req_mem) / r->memory);
+    if (r->ephemeral_storage > 0)
+        q = min64(q, (a->ephemeral_storage - nd->req_eph) / r->ephemeral_storage);
+    for (uint32_t i = 0; i < r->n_scalar; i++) {
+        int64_t w = r->scalar[i].value;
+        if (w == 0)
+            continue;
+        int64_t alloc = 0, used = 0;
+        for (uint32_t j = 0; j < a->n_scalar && j < nd->n_scalar; j++) {
+            if (a->scalar[j].name == r->scalar[i].name) {
+                alloc = a->scalar[j].value;
+                used = nd->req_scalar[j];
+                break;
+            }
+        }
+        q = min64(q, (alloc - used) / w);
+    }
+    if (q < 1)
+        return 1; /* the caller checked that one fits */
+    return q < (int64_t)want ? (uint32_t)q : want;
+}
+
+#define MAX_WATCH 8
+
+/* Binds sps[0..n) on node as one run, or as many of them as surely land
+ * there in a row (at least one; the caller checked it fits). Sets *restart
+ * when nodes before node may accept the class's next pod.
+ *
+ * Why only a spread minimum restarts: a node m before node rejected the pod
+ * for resources, ports, a static filter, anti-affinity (ours or an existing
+ * pod's) — all of which only get worse as pods are added — or for spread or
+ * required affinity. Spread at m depends on its domain's count (which only
+ * grows) and on the minimum over domains (which may rise). Affinity at m
+ * failed either for a missing key (static) or for a domain of m without a
+ * match; node accepting the pod means its own domains have matches or no
+ * pod matches anywhere yet (then m was not rejected for affinity), so the
+ * pods bound here never give m's empty domain a match. */
+static uint32_t bind_run(struct est *e, const struct cls *k, const struct sim_pod *const *sps,
+                         const uint32_t *index, uint32_t n, int32_t node, bool *restart)
+{
+    struct sim_snapshot *s = e->s;
+    const struct sim__class *c = k->c;
+    uint32_t q = k->per_pod ? 1 : res_room(s, c, node, n);
+    /* A spread minimum the class's own pods raise lets earlier nodes in. */
+    int32_t mins[MAX_WATCH];
+    bool watch = k->spread_self && c->spread_fast && c->n_spread <= MAX_WATCH;
+    for (uint32_t i = 0; watch && i < c->n_spread; i++)
+        mins[i] = sim__counter_min(s, &s->ctrs[c->spread[i].ctr]);
+    sim__add_run(s, sps, q, node);
+    for (uint32_t i = 0; i < q; i++)
+        place(e, index[i], node);
+    tree_set(e, (uint32_t)(node - e->first_new));
+    *restart = k->spread_self && !watch; /* a minimum not watched may rise */
+    for (uint32_t i = 0; watch && i < c->n_spread; i++)
+        if (sim__counter_min(s, &s->ctrs[c->spread[i].ctr]) != mins[i])
+            *restart = true;
+    return q;
+}
+
+/* Records that new node j rejected the class for reason r (SIM_OK: none).
+ * Returns false when no new node can take the class at all. */
+static bool learn(struct est *e, const struct cls *k, uint32_t j, enum sim_reason r)
+{
+    struct sim_snapshot *s = e->s;
+    const struct sim__class *c = k->c;
+    int32_t node = e->first_new + (int32_t)j;
+    if (sim__reason_is_local(r)) {
+        skip_mark(e, k->local, j);
+        return true;
+    }
+    switch (r) {
+    case SIM_R_SPREAD_MISSING_LABEL:
+        /* New nodes share the template's label keys. */
+        return false;
+    case SIM_R_AFFINITY:
+        for (uint32_t i = 0; i < c->n_aff; i++)
+            if (s->topos[s->ctrs[c->aff_ctr[i]].topo].node_dom[node] < 0)
+                return false;
+        return true;
+    case SIM_R_ANTI_AFFINITY:
+        for (uint32_t i = 0; i < c->n_anti; i++) {
+            const struct sim__counter *ctr = &s->ctrs[c->anti_ctr[i]];
+            int32_t d = s->topos[ctr->topo].node_dom[node];
+            if (d >= 0 && ctr->dom_cnt[d] > 0) {
+                skip_mark(e, skip_get(e, SKIP_ANTI, (uint32_t)c->anti_ctr[i]), j);
+                break;
+            }
+        }
+        return true;
+    case SIM_R_EXISTING_ANTI:
+        for (size_t h = 0; h < s->n_haves; h++) {
+            const struct sim__counter *hc = &s->ctrs[s->haves[h]];
+            int32_t d = s->topos[hc->topo].node_dom[node];
+            if (hc->total <= 0 || d < 0 || hc->dom_cnt[d] <= 0)
+                continue;
+            if (!sim__term_matches(s, &hc->terms[0], c->rep->ns, &c->rep->labels))
+                continue;
+            bool known = false;
+            for (uint32_t x = 0; x < e->c->n_have_skips && !known; x++)
+                known = e->c->have_skips[x] == s->haves[h];
+            if (!known) {
+                HS_GROW(e->c->have_skips, e->c->cap_have_skips, e->c->n_have_skips + 1);
+                e->c->have_skips[e->c->n_have_skips++] = s->haves[h];
+            }
+            skip_mark(e, skip_get(e, SKIP_HAVE, (uint32_t)s->haves[h]), j);
+            break;
+        }
+        return true;
+    default:
+        return true;
+    }
+}
+
+/* The first new node at or after from where the class's next pod fits, or
+ * -1: what sim__find_fit over the new nodes answers, skipping nodes known
+ * to reject the class. */
+static int32_t find_first(struct est *e, const struct cls *k, uint32_t from)
+{
+    struct sim_snapshot *s = e->s;
+    const struct sim__class *c = k->c;
+    uint32_t j = from;
+    for (;;) {
+        int32_t t = tree_first(e->c, j, e->opened, &k->need);
+        if (t < 0)
+            return -1;
+        j = (uint32_t)t;
+        uint32_t x = skip_find(e, k->local, j);
+        for (uint32_t i = 0; i < c->n_anti && x == j; i++) {
+            int32_t si = sim__map_get(&e->c->skip_by_key,
+                                      ((uint64_t)SKIP_ANTI << 40) | (uint32_t)c->anti_ctr[i]);
+            if (si >= 0)
+                x = skip_find(e, e->c->skips[si], j);
+        }
+        for (uint32_t h = 0; h < e->c->n_have_skips && x == j; h++) {
+            const struct sim__counter *hc = &s->ctrs[e->c->have_skips[h]];
+            if (!sim__term_matches(s, &hc->terms[0], c->rep->ns, &c->rep->labels))
+                continue;
+            x = skip_find(e, skip_get(e, SKIP_HAVE, (uint32_t)e->c->have_skips[h]), j);
+        }
+        if (x != j) {
+            j = x;
+            continue;
+        }
+        enum sim_reason r = sim__fast_check(s, k->sp, e->first_new + (int32_t)j);
+        if (r == SIM_OK)
+            return (int32_t)j;
+        if (!learn(e, k, j, r))
+            return -1;
+        j++;
+    }
+}
+
+/* One class of regular pods sps[0..n), as bucket_by_pod would place them. */
+static void bucket_runs(struct est *e, const struct sim_pod *const *sps, const uint32_t *index,
+                        uint32_t n)
+{
+    struct sim_snapshot *s = e->s;
+    struct cls k;
+    class_info(e, &k, sps[0]);
+    uint32_t i = 0;
+    /* First the new nodes already opened, first fit. */
+    uint32_t from = 0;
+    while (i < n && e->last >= 0) {
+        int32_t j = find_first(e, &k, from);
+        if (j < 0)
+            break;
+        bool restart;
+        i += bind_run(e, &k, sps + i, index + i, n - i, e->first_new + j, &restart);
+        from = restart ? 0 : (uint32_t)j;
+    }
+    /* Then the last node, and fresh ones. */
+    while (i < n) {
+        bool fits = e->last >= 0 && sim__fast_check(s, k.sp, e->last) == SIM_OK;
+        if (!fits) {
+            if (e->last >= 0 && !e->c->with_pods[e->last - e->first_new])
+                break; /* a fresh node would stay empty as well */
+            if (e->in->max_nodes && e->opened >= e->in->max_nodes)
+                break;
+            open_node(e);
+            tree_set(e, e->opened - 1);
+            if (sim__fast_check(s, k.sp, e->last) != SIM_OK) {
+                HS_V(4, "estimate: pod %s/%s does not fit a new %s node", sps[i]->pod->ns,
+                     sps[i]->pod->name, e->in->tmpl->name);
+                break;
+            }
+        }
+        bool restart;
+        i += bind_run(e, &k, sps + i, index + i, n - i, e->last, &restart);
+    }
+}
+
+void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
+                  struct sim_estimate *out)
+{
+    out->nodes = 0;
+    out->scheduled = 0;
+    for (size_t i = 0; out->placement && i < in->n_pods; i++)
+        out->placement[i] = -1;
+    if (in->n_pods == 0)
+        return;
+    struct est e;
+    begin(&e, s, in, out);
+    struct sim__est_cache *c = e.c;
+    bucket_pods(s, c, in);
+    const uint32_t *order = shape_order(c, in->tmpl);
+    for (uint32_t i = 0; i < c->n_skips; i++)
+        c->skips[i]->len = 0;
+    c->n_have_skips = 0;
+    tree_reset(&e);
+    sim_snapshot_fork(s);
+    for (uint32_t k = 0; k < c->nb; k++) {
+        const struct bucket *b = &c->b[order[k]];
+        if (b->regular) {
+            bucket_runs(&e, c->sorted + b->start, c->index + b->start, b->count);
+            continue;
+        }
+        bucket_by_pod(&e, c->sorted + b->start, c->index + b->start, b->count);
+        for (uint32_t j = 0; j < e.opened; j++)
+            tree_set(&e, j);
+    }
+    finish(&e);
 }

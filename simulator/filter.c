@@ -514,7 +514,7 @@ enum sim_reason sim_filter(struct sim_snapshot *s, const struct sim_pod *sp, int
 
 /* The same verdicts, cheapest first: the answer (fit or not) is the same as
  * sim_filter's; the reason may be another failing filter's. */
-static enum sim_reason fast_check(struct sim_snapshot *s, const struct sim_pod *sp, int32_t node)
+enum sim_reason sim__fast_check(struct sim_snapshot *s, const struct sim_pod *sp, int32_t node)
 {
     struct sim__class *c = sp->cls;
     const struct model_pod *p = sp->pod;
@@ -551,7 +551,7 @@ int32_t sim__find_fit(struct sim_snapshot *s, const struct sim_pod *sp, int32_t 
     const struct model_pod *p = sp->pod;
     if (p->node_name && !ignore_node_name) {
         int32_t i = sim_snapshot_find_node(s, p->node_name);
-        if (i >= from && i < to && fast_check(s, sp, i) == SIM_OK)
+        if (i >= from && i < to && sim__fast_check(s, sp, i) == SIM_OK)
             return i;
         return -1;
     }
@@ -563,7 +563,7 @@ int32_t sim__find_fit(struct sim_snapshot *s, const struct sim_pod *sp, int32_t 
     if (extend)
         i = (int32_t)s->cursor[l];
     for (; i < to; i++) {
-        enum sim_reason r = fast_check(s, sp, i);
+        enum sim_reason r = sim__fast_check(s, sp, i);
         if (r == SIM_OK)
             return i;
         if (extend && sim__reason_is_local(r))

@@ -21,8 +21,11 @@
 #include "base/arena.h"
 #include "base/intern.h"
 #include "model/model.h"
+#include "simulator/estimator.h"
 #include "simulator/filter.h"
 #include "simulator/snapshot.h"
+
+struct sim__est_cache;
 
 /* ---- a small open-addressing map: uint64 key -> int32 value ------------ */
 
@@ -144,6 +147,16 @@ struct sim__class {
     /* Which HAVE counters' terms match this pod (0 unknown, 1 no, 2 yes). */
     uint8_t *have_match;
     uint32_t n_have_match;
+
+    /* The counters a live, non-terminating pod of this class bumps (its
+     * own anti terms' HAVE counters, once per term, then every MATCH
+     * counter whose terms it matches), for binding pods in runs. Counters
+     * made since are examined on the next sim__class_feeds(). */
+    int32_t *feeds;
+    uint32_t n_feeds;
+    size_t cap_feeds;
+    uint32_t feeds_seen; /* counters examined so far */
+    bool feeds_init;     /* HAVE counters appended */
 };
 
 /* ---- nodes and pods ----------------------------------------------------- */
@@ -171,7 +184,14 @@ struct sim__pod {
 
 /* ---- the journal -------------------------------------------------------- */
 
-enum sim__jop { SIM__J_ADD_POD, SIM__J_REMOVE_POD, SIM__J_ADD_NODE, SIM__J_MARK, SIM__J_CURSOR };
+enum sim__jop {
+    SIM__J_ADD_POD,
+    SIM__J_REMOVE_POD,
+    SIM__J_ADD_NODE,
+    SIM__J_MARK,
+    SIM__J_CURSOR,
+    SIM__J_ADD_RUN, /* a = first pod id, b = count (sim__add_run) */
+};
 
 struct sim__jentry {
     uint8_t op;
@@ -220,6 +240,8 @@ struct sim_snapshot {
     const char **own_names; /* interned "hoist-new-<i>" names (refs held) */
     size_t n_own_names, cap_own_names;
 
+    struct sim__est_cache *est; /* estimator's reusable state (estimator.c) */
+
     /* interned constants */
     const char *k_hostname, *k_unschedulable, *k_metadata_name;
     const char *k_zone_beta, *k_region_beta, *k_zone, *k_region;
@@ -236,10 +258,29 @@ int32_t sim__counter_get(struct sim_snapshot *s, enum sim__ctr_kind kind,
                          const char *spread_ns);
 int32_t sim__counter_min(struct sim_snapshot *s, struct sim__counter *c);
 void sim__cursor_set(struct sim_snapshot *s, uint32_t local, uint32_t v);
+/* The counters a pod of class c bumps (see struct sim__class); borrowed,
+ * valid until the next counter is made. *n receives the count. */
+const int32_t *sim__class_feeds(struct sim_snapshot *s, struct sim__class *c, uint32_t *n);
+/* Binds the k prepared pods sps[0..k) (borrowed), all of one class, none
+ * terminating and none with spec.nodeName, to node, as k calls of
+ * sim_snapshot_add_pod would, with ids in order; journaled as one entry
+ * whose undo costs O(counters of the class), not O(k). Returns the first id. */
+int32_t sim__add_run(struct sim_snapshot *s, const struct sim_pod *const *sps, uint32_t k,
+                     int32_t node);
+void sim__ctr_bump(struct sim_snapshot *s, struct sim__counter *c, int32_t node, int delta);
 static inline bool sim__node_live(const struct sim_snapshot *s, int32_t i)
 {
     return i >= 0 && (size_t)i < s->n_nodes && !s->nodes[i].removed;
 }
+
+/* estimator.c */
+void sim__est_cache_free(struct sim__est_cache **c);
+#ifdef HS_UNITTEST_BUILD
+/* The estimator's plain pod-by-pod algorithm, without skipping or runs:
+ * the specification sim_estimate must agree with (same arguments). */
+void sim__estimate_reference(struct sim_snapshot *s, const struct sim_estimate_input *in,
+                             struct sim_estimate *out);
+#endif
 
 /* filter.c */
 bool sim__tolerates_all(const struct model_pod *p, const struct model_taint *taints, uint32_t n,
@@ -251,5 +292,8 @@ bool sim__reason_is_local(enum sim_reason r);
  * the current fork is reverted, so the class cursor may start at from. */
 int32_t sim__find_fit(struct sim_snapshot *s, const struct sim_pod *sp, int32_t from, int32_t to,
                       bool ignore_node_name, bool scoped);
+/* Whether prepared pod sp fits node, ignoring spec.nodeName: SIM_OK, or a
+ * reason that rejects it (not necessarily the one sim_filter reports). */
+enum sim_reason sim__fast_check(struct sim_snapshot *s, const struct sim_pod *sp, int32_t node);
 
 #endif

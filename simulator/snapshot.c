@@ -292,7 +292,9 @@ void sim_snapshot_free(struct sim_snapshot **sp)
             hs_free(c->spread[j].dom_present);
         }
         hs_free(c->have_match);
+        hs_free(c->feeds);
     }
+    sim__est_cache_free(&s->est);
     hs_free(s->classes);
     sim__map_release(&s->class_by_hash);
     sim__map_release(&s->local_by_hash);
@@ -467,7 +469,7 @@ static int32_t topo_get(struct sim_snapshot *s, const char *key)
     return (int32_t)s->n_topos++;
 }
 
-static void ctr_bump(struct sim_snapshot *s, struct sim__counter *c, int32_t node, int delta)
+void sim__ctr_bump(struct sim_snapshot *s, struct sim__counter *c, int32_t node, int delta)
 {
     c->node_cnt[node] += delta;
     struct sim__topo *t = &s->topos[c->topo];
@@ -497,18 +499,28 @@ bool sim__term_matches(const struct sim_snapshot *s, const struct sim__term *t, 
     return ns_ok && model_selector_matches(&t->sel, labels);
 }
 
+/* Whether a pod of namespace ns with labels, not terminating, counts in
+ * MATCH counter c. */
+static bool ctr_matches_live(const struct sim_snapshot *s, const struct sim__counter *c,
+                             const char *ns, const struct model_labels *labels)
+{
+    if (c->spread_ns) {
+        if (ns != c->spread_ns)
+            return false;
+        return model_selector_matches(&c->terms[0].sel, labels);
+    }
+    for (uint32_t i = 0; i < c->n_terms; i++)
+        if (!sim__term_matches(s, &c->terms[i], ns, labels))
+            return false;
+    return c->n_terms > 0;
+}
+
 static bool ctr_matches(const struct sim_snapshot *s, const struct sim__counter *c,
                         const struct model_pod *p)
 {
-    if (c->spread_ns) {
-        if (p->ns != c->spread_ns || p->deletion_ts != 0)
-            return false;
-        return model_selector_matches(&c->terms[0].sel, &p->labels);
-    }
-    for (uint32_t i = 0; i < c->n_terms; i++)
-        if (!sim__term_matches(s, &c->terms[i], p->ns, &p->labels))
-            return false;
-    return c->n_terms > 0;
+    if (c->spread_ns && p->deletion_ts != 0)
+        return false; /* spread does not count terminating pods */
+    return ctr_matches_live(s, c, p->ns, &p->labels);
 }
 
 static void ensure_terms(struct sim_snapshot *s, struct sim__class *c);
@@ -523,19 +535,19 @@ static void ctrs_pod(struct sim_snapshot *s, int32_t id, int delta)
         for (; ci >= 0; ci = s->ctrs[ci].next_anchor) {
             struct sim__counter *c = &s->ctrs[ci];
             if (c->anchor_key == p->labels.v[i].key && ctr_matches(s, c, p))
-                ctr_bump(s, c, e->node, delta);
+                sim__ctr_bump(s, c, e->node, delta);
         }
     }
     for (size_t i = 0; i < s->n_unanchored; i++) {
         struct sim__counter *c = &s->ctrs[s->unanchored[i]];
         if (ctr_matches(s, c, p))
-            ctr_bump(s, c, e->node, delta);
+            sim__ctr_bump(s, c, e->node, delta);
     }
     struct sim__class *cls = e->sp->cls;
     if (cls->n_anti) {
         ensure_terms(s, cls);
         for (uint32_t i = 0; i < cls->n_anti; i++)
-            ctr_bump(s, &s->ctrs[cls->have_ctr[i]], e->node, delta);
+            sim__ctr_bump(s, &s->ctrs[cls->have_ctr[i]], e->node, delta);
     }
 }
 
@@ -609,7 +621,7 @@ int32_t sim__counter_get(struct sim_snapshot *s, enum sim__ctr_kind kind,
         if (!sim__node_live(s, e->node))
             continue;
         if (ctr_matches(s, c, e->sp->pod))
-            ctr_bump(s, c, e->node, 1);
+            sim__ctr_bump(s, c, e->node, 1);
     }
     return id;
 }
@@ -1021,18 +1033,19 @@ static void pop_node(struct sim_snapshot *s)
 
 /* ---- pods --------------------------------------------------------------- */
 
-static void node_account(struct sim__node *nd, const struct model_pod *p, int sign)
+/* Adds (k > 0) or takes away (k < 0) |k| pods like p to nd's sums. */
+static void node_account(struct sim__node *nd, const struct model_pod *p, int64_t k)
 {
-    nd->req_cpu += sign * p->requests.cpu_milli;
-    nd->req_mem += sign * p->requests.memory;
-    nd->req_eph += sign * p->requests.ephemeral_storage;
+    nd->req_cpu += k * p->requests.cpu_milli;
+    nd->req_mem += k * p->requests.memory;
+    nd->req_eph += k * p->requests.ephemeral_storage;
     const struct model_resources *a = &nd->n->allocatable;
     for (uint32_t i = 0; i < p->requests.n_scalar; i++)
         for (uint32_t j = 0; j < a->n_scalar && j < nd->n_scalar; j++)
             if (a->scalar[j].name == p->requests.scalar[i].name)
-                nd->req_scalar[j] += sign * p->requests.scalar[i].value;
+                nd->req_scalar[j] += k * p->requests.scalar[i].value;
     if (p->n_host_ports)
-        nd->n_port_pods = sign > 0 ? nd->n_port_pods + 1 : nd->n_port_pods - 1;
+        nd->n_port_pods = (uint32_t)((int64_t)nd->n_port_pods + k);
 }
 
 static void link_pod(struct sim_snapshot *s, int32_t id, int32_t node, int32_t pos)
@@ -1091,6 +1104,79 @@ int32_t sim_snapshot_add_pod(struct sim_snapshot *s, const struct sim_pod *p, in
     link_pod(s, id, node, -1);
     journal(s, SIM__J_ADD_POD, id, 0, 0);
     return id;
+}
+
+const int32_t *sim__class_feeds(struct sim_snapshot *s, struct sim__class *c, uint32_t *n)
+{
+    if (!c->feeds_init) {
+        ensure_terms(s, c);
+        c->feeds_init = true;
+        for (uint32_t i = 0; i < c->n_anti; i++) {
+            HS_GROW(c->feeds, c->cap_feeds, c->n_feeds + 1);
+            c->feeds[c->n_feeds++] = c->have_ctr[i];
+        }
+    }
+    for (; c->feeds_seen < s->n_ctrs; c->feeds_seen++) {
+        const struct sim__counter *k = &s->ctrs[c->feeds_seen];
+        if (k->kind != SIM__CTR_MATCH || !ctr_matches_live(s, k, c->rep->ns, &c->rep->labels))
+            continue;
+        HS_GROW(c->feeds, c->cap_feeds, c->n_feeds + 1);
+        c->feeds[c->n_feeds++] = (int32_t)c->feeds_seen;
+    }
+    *n = c->n_feeds;
+    return c->feeds;
+}
+
+/* Counts k pods of class c on node in (k > 0) or out (k < 0) of every
+ * counter they feed. */
+static void ctrs_run(struct sim_snapshot *s, struct sim__class *c, int32_t node, int k)
+{
+    uint32_t n;
+    const int32_t *f = sim__class_feeds(s, c, &n);
+    for (uint32_t i = 0; i < n; i++)
+        sim__ctr_bump(s, &s->ctrs[f[i]], node, k);
+}
+
+int32_t sim__add_run(struct sim_snapshot *s, const struct sim_pod *const *sps, uint32_t k,
+                     int32_t node)
+{
+    struct sim__node *nd = &s->nodes[node];
+    struct sim__class *c = sps[0]->cls;
+    HS_GROW(s->pods, s->cap_pods, s->n_pods + k);
+    if (nd->n_pods + k > nd->cap_pods) {
+        while (nd->n_pods + k > nd->cap_pods)
+            nd->cap_pods = nd->cap_pods ? nd->cap_pods * 2 : 8;
+        nd->pods = hs_reallocarray(nd->pods, nd->cap_pods, sizeof(*nd->pods));
+    }
+    int32_t first = (int32_t)s->n_pods;
+    for (uint32_t t = 0; t < k; t++) {
+        int32_t id = first + (int32_t)t;
+        HS_BUG_ON(sps[t]->cls != c);
+        s->pods[id] = (struct sim__pod){ .sp = sps[t], .node = node, .pos = (int32_t)nd->n_pods };
+        nd->pods[nd->n_pods++] = id;
+    }
+    s->n_pods += k;
+    node_account(nd, c->rep, (int64_t)k);
+    if (!nd->removed)
+        ctrs_run(s, c, node, (int)k);
+    journal(s, SIM__J_ADD_RUN, first, (int32_t)k, 0);
+    return first;
+}
+
+/* Undoes sim__add_run: its pods are the last k of the snapshot and, the
+ * journal being replayed backwards, the last k of their node. */
+static void undo_run(struct sim_snapshot *s, int32_t first, int32_t k)
+{
+    HS_BUG_ON((size_t)first + (size_t)k != s->n_pods);
+    int32_t node = s->pods[first].node;
+    struct sim__node *nd = &s->nodes[node];
+    struct sim__class *c = s->pods[first].sp->cls;
+    HS_BUG_ON(nd->n_pods < (uint32_t)k || nd->pods[nd->n_pods - 1] != first + k - 1);
+    if (!nd->removed)
+        ctrs_run(s, c, node, -k);
+    node_account(nd, c->rep, -(int64_t)k);
+    nd->n_pods -= (uint32_t)k;
+    s->n_pods -= (size_t)k;
 }
 
 void sim_snapshot_remove_pod(struct sim_snapshot *s, int32_t id)
@@ -1190,6 +1276,9 @@ void sim_snapshot_revert(struct sim_snapshot *s)
             break;
         case SIM__J_CURSOR:
             s->cursor[j->a] = (uint32_t)j->b;
+            break;
+        case SIM__J_ADD_RUN:
+            undo_run(s, j->a, j->b);
             break;
         }
         s->version++;

@@ -37,7 +37,11 @@ struct sim_estimate {
 };
 
 /* Runs the estimator on s (borrowed; reverted before return). in and out are
- * borrowed; out->placement, when not NULL, must hold in->n_pods entries. */
+ * borrowed; out->placement, when not NULL, must hold in->n_pods entries.
+ * The pods bucketed by class, and their order for each template shape, are
+ * kept in s for the next call with the same in->pods contents (the groups
+ * of one scale-up share them); prepared pods must not change, as
+ * sim_pod_prepare already requires. */
 void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
                   struct sim_estimate *out);
 
