@@ -84,11 +84,22 @@ static bool is_static(const struct aws_creds_cache *c)
     return c->plan.source == AWS_CRED_ENV || c->plan.source == AWS_CRED_PROFILE;
 }
 
+/* The margin for the current credentials: the configured one, but never
+ * more than a quarter of their lifetime (credentials that live shorter
+ * than the margin would otherwise never be usable, and be fetched again
+ * and again). */
+static int64_t margin_of(const struct aws_creds_cache *c)
+{
+    int64_t life = c->cur.expiration - c->fetched_at;
+    int64_t quarter = life > 0 ? life / 4 : 0;
+    return c->margin < quarter ? c->margin : quarter;
+}
+
 static bool usable(const struct aws_creds_cache *c)
 {
     if (!c->cur.access_key_id)
         return false;
-    return c->cur.expiration == 0 || now_wall(c) < c->cur.expiration - c->margin;
+    return c->cur.expiration == 0 || now_wall(c) < c->cur.expiration - margin_of(c);
 }
 
 /* ---- waiters ---- */
@@ -156,6 +167,15 @@ static void on_fetched(void *ctx, enum hs_code rc, struct aws_creds *creds,
 {
     struct aws_creds_cache *c = ctx;
     c->fetch = NULL;
+    struct hs_err expired = { 0 };
+    if (rc == HS_OK && creds->expiration && creds->expiration <= now_wall(c)) {
+        /* Taking them would mean fetching again at once, forever. */
+        char when[40];
+        hs_time_format_rfc3339(creds->expiration, when, sizeof(when));
+        rc = hs_err_set(&expired, HS_EAUTH, "%s: the credentials fetched expired at %s",
+                        c->plan.detail ? c->plan.detail : "credentials provider", when);
+        err = &expired;
+    }
     if (rc == HS_OK) {
         aws_creds_release(&c->cur);
         c->cur = *creds; /* move: the fetch frees an emptied struct */
@@ -407,8 +427,10 @@ void aws_creds_cache_invalidate(struct aws_creds_cache *c)
 {
     if (is_static(c) || c->fetch)
         return;
-    if (c->cur.access_key_id)
-        c->cur.expiration = now_wall(c) + c->margin; /* unusable from now on */
+    if (c->cur.access_key_id) {
+        c->cur.expiration = now_wall(c); /* unusable from now on */
+        c->fetched_at = c->cur.expiration - 1;
+    }
     start_fetch(c);
 }
 

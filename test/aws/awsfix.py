@@ -91,10 +91,11 @@ class Moto(Process):
         super().__init__([MOTO, "-H", "127.0.0.1", "-p", str(self.port)], "moto-")
         wait_http(self.url + "/moto-api/")
 
-    def enforce_iam(self, on=True):
-        """IAM enforcement from the next request on (or off)."""
+    def enforce_iam(self, on=True, after=0):
+        """IAM enforcement (or not) from the next request on, or from the one
+        after the next `after` requests (INITIAL_NO_AUTH_ACTION_COUNT)."""
         req = urllib.request.Request(self.url + "/moto-api/reset-auth",
-                                     data=b"0" if on else b"inf", method="POST",
+                                     data=str(after).encode() if on else b"inf", method="POST",
                                      headers={"Content-Type": "text/plain"})
         body = json.loads(urllib.request.urlopen(req, timeout=10).read())
         assert body["status"] == "ok", body
@@ -232,3 +233,36 @@ def assert_no_secret(test, text, *keys):
             test.assertNotIn(k["SecretAccessKey"], text)
             if k.get("SessionToken"):
                 test.assertNotIn(k["SessionToken"], text)
+
+
+class Helper:
+    """One of this folder's helper servers (metadata_server.py,
+    fault_proxy.py): started with a pipe on stdin, stopped by closing it."""
+
+    def __init__(self, script, *args):
+        import sys
+        self.err = tempfile.NamedTemporaryFile(prefix="helper-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, script), *args],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.err, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("port "):
+            self.stop()
+            raise RuntimeError("%s did not start: %s" % (script, self.log()))
+        self.port = int(line.split()[1])
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def log(self):
+        with open(self.err.name) as f:
+            return f.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.err.close()
+        os.unlink(self.err.name)

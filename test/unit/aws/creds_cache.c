@@ -428,6 +428,40 @@ static void first_fetch_fails_fast(void **state)
     env_down(&e);
 }
 
+/* Credentials that live shorter than the expiry margin are still used (a
+ * quarter of their life is the margin then), and credentials that arrive
+ * already expired are a failure, not a reason to fetch again at once. */
+static void short_and_expired_lifetimes(void **state)
+{
+    (void)state;
+    struct aws_cred_plan plan;
+    memset(&plan, 0, sizeof(plan));
+    plan.source = AWS_CRED_IMDS;
+    plan.imds_endpoint = hs_strdup("http://127.0.0.1:1338");
+    struct env e;
+    env_up(&e, &plan);
+    e.srv.life = 20 * HS_SEC;
+    assert_int_equal(wait_creds(&e).rc, HS_OK);
+    struct aws_credentials v;
+    assert_true(aws_creds_cache_peek(e.cache, &v));
+    hs_fake_clock_advance(&e.clock, 14 * HS_SEC);
+    assert_true(aws_creds_cache_peek(e.cache, &v));
+    hs_fake_clock_advance(&e.clock, 2 * HS_SEC); /* past expiry - life / 4 */
+    assert_false(aws_creds_cache_peek(e.cache, &v));
+    env_down(&e);
+
+    memset(&plan, 0, sizeof(plan));
+    plan.source = AWS_CRED_IMDS;
+    plan.imds_endpoint = hs_strdup("http://127.0.0.1:1338");
+    env_up(&e, &plan);
+    e.srv.life = -10 * HS_SEC;
+    struct waited w = wait_creds(&e);
+    assert_int_equal(w.rc, HS_EAUTH);
+    assert_non_null(strstr(w.err.msg, "the credentials fetched expired at"));
+    assert_int_equal(e.srv.served, 1);
+    env_down(&e);
+}
+
 static void parse_json(void **state)
 {
     (void)state;
@@ -544,6 +578,7 @@ int main(void)
         cmocka_unit_test(web_identity),
         cmocka_unit_test(container),
         cmocka_unit_test(first_fetch_fails_fast),
+        cmocka_unit_test(short_and_expired_lifetimes),
         cmocka_unit_test(parse_json),
         cmocka_unit_test(imds_region),
     };
