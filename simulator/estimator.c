@@ -47,12 +47,32 @@ double sim_estimate_score(const struct model_pod *p, const struct model_node *tm
 
 /* ---- pods bucketed by class -------------------------------------------- */
 
+struct skip;
+
+/* What a pod of the class needs of a node's free resources to be a
+ * candidate (requests of 0 are not checked, as NodeResourcesFit does not). */
+struct need {
+    int64_t cpu, mem, eph;
+};
+
+/* What the estimator needs of a class, gathered once (its pods are alike). */
+struct cls {
+    struct sim__class *c;
+    const struct sim_pod *sp; /* a pod of the class, for the filters */
+    struct need need;
+    bool per_pod;       /* a pod of the class can change its own verdict on a node */
+    bool spread_self;   /* its pods count in one of its spread constraints */
+    struct skip *local; /* nodes that rejected its local class */
+};
+
 /* The pods of one class, in input order. */
 struct bucket {
     uint32_t first; /* input index of the class's first pod */
     uint32_t start; /* slice of sorted[] and index[] */
     uint32_t count;
     bool regular; /* every pod: no spec.nodeName, not terminating */
+    bool ready;   /* info filled (on the bucket's first regular run) */
+    struct cls info;
 };
 
 /* Buckets in the order cluster-autoscaler tries them for one template shape. */
@@ -88,6 +108,22 @@ struct sim__est_cache {
     struct shape shapes[MAX_SHAPES];
     uint32_t n_shapes;
 
+    bool node_blind; /* no pod reads node labels beyond topology keys */
+
+    /* the last answer, for a twin template (see twin()) */
+    struct {
+        bool valid, has_placement;
+        uint64_t version;       /* the snapshot's, after that run */
+        struct model_node tmpl; /* a copy: arrays owned, strings referenced */
+        const struct sim_pod **ds;
+        size_t n_ds, cap_ds;
+        uint32_t max_nodes;
+        uint32_t nodes, scheduled;
+        int32_t *placement;
+        size_t cap_placement;
+        uint64_t hits;
+    } memo;
+
     /* scratch of one run of the estimator */
     uint8_t *with_pods;
     size_t cap_with;
@@ -102,11 +138,15 @@ struct sim__est_cache {
     size_t cap_have_skips;
 };
 
-void sim__est_cache_free(struct sim__est_cache **cp)
+static void tmpl_copy_release(struct sim_snapshot *s, struct model_node *t);
+
+void sim__est_cache_free(struct sim_snapshot *s, struct sim__est_cache **cp)
 {
     struct sim__est_cache *c = *cp;
     if (!c)
         return;
+    tmpl_copy_release(s, &c->memo.tmpl);
+    hs_free(c->memo.ds);
     hs_free(c->pods);
     hs_free(c->b);
     hs_free(c->sorted);
@@ -122,6 +162,7 @@ void sim__est_cache_free(struct sim__est_cache **cp)
     hs_free(c->skips);
     sim__map_release(&c->skip_by_key);
     hs_free(c->have_skips);
+    hs_free(c->memo.placement);
     hs_free(c);
     *cp = NULL;
 }
@@ -135,6 +176,8 @@ static void bucket_pods(struct sim_snapshot *s, struct sim__est_cache *c,
     for (uint32_t i = 0; i < c->n_shapes; i++)
         hs_free(c->shapes[i].order);
     c->n_shapes = 0;
+    c->memo.valid = false;
+    c->node_blind = true;
     HS_GROW(c->pods, c->cap_pods, n);
     memcpy(c->pods, in->pods, n * sizeof(*c->pods));
     c->n_pods = n;
@@ -155,6 +198,11 @@ static void bucket_pods(struct sim_snapshot *s, struct sim__est_cache *c,
         const struct model_pod *p = in->pods[i]->pod;
         if (p->node_name || p->deletion_ts != 0)
             b->regular = false;
+        if (p->node_selector.n || (p->node_affinity && p->node_affinity->has_required))
+            c->node_blind = false;
+        for (uint32_t v = 0; v < p->n_volumes; v++)
+            if (p->volumes[v].kind == MODEL_VOL_PVC || p->volumes[v].kind == MODEL_VOL_EPHEMERAL)
+                c->node_blind = false; /* a bound PV may name zones or nodes */
     }
     uint32_t off = 0;
     for (uint32_t k = 0; k < c->nb; k++) {
@@ -216,6 +264,161 @@ static const uint32_t *shape_order(struct sim__est_cache *c, const struct model_
     hs_free(k);
     return sh->order;
 }
+
+/* ---- twin templates ------------------------------------------------------ */
+
+static bool same_resources(const struct model_resources *a, const struct model_resources *b)
+{
+    if (a->cpu_milli != b->cpu_milli || a->memory != b->memory ||
+        a->ephemeral_storage != b->ephemeral_storage || a->pods != b->pods ||
+        a->n_scalar != b->n_scalar)
+        return false;
+    for (uint32_t i = 0; i < a->n_scalar; i++)
+        if (a->scalar[i].name != b->scalar[i].name || a->scalar[i].value != b->scalar[i].value)
+            return false;
+    return true;
+}
+
+static bool no_node_has(const struct sim_snapshot *s, const char *key)
+{
+    for (size_t i = 0; i < s->n_nodes; i++)
+        if (model_labels_get(&s->nodes[i].n->labels, key))
+            return false;
+    return true;
+}
+
+/* Whether templates a and b give the same answer by symmetry: equal but for
+ * the values of label keys that no node of the snapshot carries, when no
+ * pending pod selects nodes by label or has volumes. New nodes then differ
+ * from each other's only by the name of a topology domain that nothing else
+ * is in and that nothing names, so every filter answers alike (the hostname
+ * label is the new node's own name either way). */
+static bool twin(const struct sim_snapshot *s, const struct sim__est_cache *c,
+                 const struct model_node *a, const struct model_node *b)
+{
+    if (!same_resources(&a->allocatable, &b->allocatable) || a->unschedulable != b->unschedulable ||
+        a->n_taints != b->n_taints || a->labels.n != b->labels.n)
+        return false;
+    for (uint32_t i = 0; i < a->n_taints; i++)
+        if (a->taints[i].key != b->taints[i].key || a->taints[i].value != b->taints[i].value ||
+            a->taints[i].effect != b->taints[i].effect)
+            return false;
+    for (uint32_t i = 0; i < a->labels.n; i++) {
+        const struct model_label *x = &a->labels.v[i], *y = &b->labels.v[i];
+        if (x->key != y->key)
+            return false;
+        if (x->value == y->value || x->key == s->k_hostname)
+            continue;
+        if (!c->node_blind || !no_node_has(s, x->key))
+            return false;
+    }
+    return true;
+}
+
+static const char *ref(const char *istr)
+{
+    return istr ? hs_intern_ref(istr) : NULL;
+}
+
+static void unref(struct sim_snapshot *s, const char *istr)
+{
+    if (istr)
+        hs_intern_unref(s->intern, istr);
+}
+
+static void tmpl_copy_release(struct sim_snapshot *s, struct model_node *t)
+{
+    for (uint32_t i = 0; i < t->labels.n; i++) {
+        unref(s, t->labels.v[i].key);
+        unref(s, t->labels.v[i].value);
+    }
+    for (uint32_t i = 0; i < t->n_taints; i++) {
+        unref(s, t->taints[i].key);
+        unref(s, t->taints[i].value);
+    }
+    for (uint32_t i = 0; i < t->allocatable.n_scalar; i++)
+        unref(s, t->allocatable.scalar[i].name);
+    hs_free(t->labels.v);
+    hs_free(t->taints);
+    hs_free(t->allocatable.scalar);
+    memset(t, 0, sizeof(*t));
+}
+
+/* What twin() reads of n, copied into t with references on its strings, so
+ * that the caller may free n. */
+static void tmpl_copy(struct sim_snapshot *s, struct model_node *t, const struct model_node *n)
+{
+    tmpl_copy_release(s, t);
+    t->unschedulable = n->unschedulable;
+    t->allocatable = n->allocatable;
+    t->allocatable.scalar = NULL;
+    if (n->allocatable.n_scalar) {
+        t->allocatable.scalar = hs_malloc(n->allocatable.n_scalar * sizeof(struct model_scalar));
+        for (uint32_t i = 0; i < n->allocatable.n_scalar; i++)
+            t->allocatable.scalar[i] = (struct model_scalar){ ref(n->allocatable.scalar[i].name),
+                                                              n->allocatable.scalar[i].value };
+    }
+    t->n_taints = n->n_taints;
+    if (n->n_taints) {
+        t->taints = hs_malloc(n->n_taints * sizeof(*t->taints));
+        for (uint32_t i = 0; i < n->n_taints; i++)
+            t->taints[i] = (struct model_taint){ ref(n->taints[i].key), ref(n->taints[i].value),
+                                                 n->taints[i].effect };
+    }
+    t->labels.n = n->labels.n;
+    if (n->labels.n) {
+        t->labels.v = hs_malloc(n->labels.n * sizeof(*t->labels.v));
+        for (uint32_t i = 0; i < n->labels.n; i++)
+            t->labels.v[i] =
+                (struct model_label){ ref(n->labels.v[i].key), ref(n->labels.v[i].value) };
+    }
+}
+
+static bool memo_answer(struct sim_snapshot *s, struct sim__est_cache *c,
+                        const struct sim_estimate_input *in, struct sim_estimate *out)
+{
+    if (!c->memo.valid || c->memo.version != s->version || c->memo.max_nodes != in->max_nodes ||
+        c->memo.n_ds != in->n_ds || (out->placement && !c->memo.has_placement))
+        return false;
+    for (size_t i = 0; i < in->n_ds; i++)
+        if (c->memo.ds[i] != in->ds[i])
+            return false;
+    if (!twin(s, c, &c->memo.tmpl, in->tmpl))
+        return false;
+    out->nodes = c->memo.nodes;
+    out->scheduled = c->memo.scheduled;
+    if (out->placement)
+        memcpy(out->placement, c->memo.placement, in->n_pods * sizeof(*out->placement));
+    c->memo.hits++;
+    return true;
+}
+
+static void memo_keep(struct sim_snapshot *s, struct sim__est_cache *c,
+                      const struct sim_estimate_input *in, const struct sim_estimate *out)
+{
+    c->memo.valid = true;
+    c->memo.version = s->version;
+    tmpl_copy(s, &c->memo.tmpl, in->tmpl);
+    HS_GROW(c->memo.ds, c->memo.cap_ds, in->n_ds);
+    for (size_t i = 0; i < in->n_ds; i++)
+        c->memo.ds[i] = in->ds[i];
+    c->memo.n_ds = in->n_ds;
+    c->memo.max_nodes = in->max_nodes;
+    c->memo.nodes = out->nodes;
+    c->memo.scheduled = out->scheduled;
+    c->memo.has_placement = out->placement != NULL;
+    if (out->placement) {
+        HS_GROW(c->memo.placement, c->memo.cap_placement, in->n_pods);
+        memcpy(c->memo.placement, out->placement, in->n_pods * sizeof(*out->placement));
+    }
+}
+
+#ifdef HS_UNITTEST_BUILD
+uint64_t sim__estimate_memo_hits(const struct sim_snapshot *s)
+{
+    return s->est ? s->est->memo.hits : 0;
+}
+#endif
 
 /* ---- one run of the estimator -------------------------------------------- */
 
@@ -523,8 +726,12 @@ static void tree_set(struct est *e, uint32_t j)
     }
     uint32_t x = c->tsize + j;
     c->tree[x] = node_free(e->s, e->first_new + (int32_t)j);
-    for (x /= 2; x >= 1; x /= 2)
+    for (x /= 2; x >= 1; x /= 2) {
+        struct rfree old = c->tree[x];
         tree_pull(c->tree, x);
+        if (memcmp(&old, &c->tree[x], sizeof(old)) == 0)
+            break; /* the maxima above do not change either */
+    }
 }
 
 static void tree_reset(struct est *e)
@@ -533,12 +740,6 @@ static void tree_reset(struct est *e)
     for (uint32_t x = 0; x < 2 * c->tsize; x++)
         c->tree[x] = (struct rfree){ NEG_INF, NEG_INF, NEG_INF, NEG_INF };
 }
-
-/* What a pod of the class needs of a node's free resources to be a
- * candidate (requests of 0 are not checked, as NodeResourcesFit does not). */
-struct need {
-    int64_t cpu, mem, eph;
-};
 
 static inline bool could_fit(const struct rfree *f, const struct need *q)
 {
@@ -583,15 +784,6 @@ static int32_t tree_first(const struct sim__est_cache *c, uint32_t from, uint32_
 }
 
 /* ---- one class ---------------------------------------------------------------- */
-
-struct cls {
-    struct sim__class *c;
-    const struct sim_pod *sp; /* a pod of the class, for the filters */
-    struct need need;
-    bool per_pod;     /* a pod of the class can change its own verdict on a node */
-    bool spread_self; /* its pods count in one of its spread constraints */
-    struct skip *local;
-};
 
 static void class_info(struct est *e, struct cls *k, const struct sim_pod *sp)
 {
@@ -777,27 +969,32 @@ static int32_t find_first(struct est *e, const struct cls *k, uint32_t from)
     }
 }
 
-/* One class of regular pods sps[0..n), as bucket_by_pod would place them. */
-static void bucket_runs(struct est *e, const struct sim_pod *const *sps, const uint32_t *index,
-                        uint32_t n)
+/* One class of regular pods, as bucket_by_pod would place them. */
+static void bucket_runs(struct est *e, struct bucket *b)
 {
     struct sim_snapshot *s = e->s;
-    struct cls k;
-    class_info(e, &k, sps[0]);
+    const struct sim_pod *const *sps = e->c->sorted + b->start;
+    const uint32_t *index = e->c->index + b->start;
+    uint32_t n = b->count;
+    if (!b->ready) {
+        class_info(e, &b->info, sps[0]);
+        b->ready = true;
+    }
+    const struct cls *k = &b->info;
     uint32_t i = 0;
     /* First the new nodes already opened, first fit. */
     uint32_t from = 0;
     while (i < n && e->last >= 0) {
-        int32_t j = find_first(e, &k, from);
+        int32_t j = find_first(e, k, from);
         if (j < 0)
             break;
         bool restart;
-        i += bind_run(e, &k, sps + i, index + i, n - i, e->first_new + j, &restart);
+        i += bind_run(e, k, sps + i, index + i, n - i, e->first_new + j, &restart);
         from = restart ? 0 : (uint32_t)j;
     }
     /* Then the last node, and fresh ones. */
     while (i < n) {
-        bool fits = e->last >= 0 && sim__fast_check(s, k.sp, e->last) == SIM_OK;
+        bool fits = e->last >= 0 && sim__fast_check(s, k->sp, e->last) == SIM_OK;
         if (!fits) {
             if (e->last >= 0 && !e->c->with_pods[e->last - e->first_new])
                 break; /* a fresh node would stay empty as well */
@@ -805,14 +1002,14 @@ static void bucket_runs(struct est *e, const struct sim_pod *const *sps, const u
                 break;
             open_node(e);
             tree_set(e, e->opened - 1);
-            if (sim__fast_check(s, k.sp, e->last) != SIM_OK) {
+            if (sim__fast_check(s, k->sp, e->last) != SIM_OK) {
                 HS_V(4, "estimate: pod %s/%s does not fit a new %s node", sps[i]->pod->ns,
                      sps[i]->pod->name, e->in->tmpl->name);
                 break;
             }
         }
         bool restart;
-        i += bind_run(e, &k, sps + i, index + i, n - i, e->last, &restart);
+        i += bind_run(e, k, sps + i, index + i, n - i, e->last, &restart);
     }
 }
 
@@ -829,6 +1026,8 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
     begin(&e, s, in, out);
     struct sim__est_cache *c = e.c;
     bucket_pods(s, c, in);
+    if (memo_answer(s, c, in, out))
+        return;
     const uint32_t *order = shape_order(c, in->tmpl);
     for (uint32_t i = 0; i < c->n_skips; i++)
         c->skips[i]->len = 0;
@@ -836,9 +1035,9 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
     tree_reset(&e);
     sim_snapshot_fork(s);
     for (uint32_t k = 0; k < c->nb; k++) {
-        const struct bucket *b = &c->b[order[k]];
+        struct bucket *b = &c->b[order[k]];
         if (b->regular) {
-            bucket_runs(&e, c->sorted + b->start, c->index + b->start, b->count);
+            bucket_runs(&e, b);
             continue;
         }
         bucket_by_pod(&e, c->sorted + b->start, c->index + b->start, b->count);
@@ -846,4 +1045,5 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
             tree_set(&e, j);
     }
     finish(&e);
+    memo_keep(s, c, in, out);
 }

@@ -274,12 +274,14 @@ static inline bool sim__node_live(const struct sim_snapshot *s, int32_t i)
 }
 
 /* estimator.c */
-void sim__est_cache_free(struct sim__est_cache **c);
+void sim__est_cache_free(struct sim_snapshot *s, struct sim__est_cache **c);
 #ifdef HS_UNITTEST_BUILD
 /* The estimator's plain pod-by-pod algorithm, without skipping or runs:
  * the specification sim_estimate must agree with (same arguments). */
 void sim__estimate_reference(struct sim_snapshot *s, const struct sim_estimate_input *in,
                              struct sim_estimate *out);
+/* How many sim_estimate calls were answered from a twin template's run. */
+uint64_t sim__estimate_memo_hits(const struct sim_snapshot *s);
 #endif
 
 /* filter.c */

@@ -294,7 +294,7 @@ void sim_snapshot_free(struct sim_snapshot **sp)
         hs_free(c->have_match);
         hs_free(c->feeds);
     }
-    sim__est_cache_free(&s->est);
+    sim__est_cache_free(s, &s->est);
     hs_free(s->classes);
     sim__map_release(&s->class_by_hash);
     sim__map_release(&s->local_by_hash);

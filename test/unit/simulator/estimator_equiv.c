@@ -235,7 +235,27 @@ static void same(const struct outcome *a, const struct outcome *b, size_t n, uin
         assert_int_equal(a->placement[i], b->placement[i]);
 }
 
-static uint64_t compared, placed;
+static uint64_t compared, placed, reused;
+
+#define MAXT 6
+
+/* A copy of t's node with the zone label moved to another zone: a twin the
+ * estimator may answer from t's run when nothing else tells zones apart. */
+static struct model_node *twin_of(struct fx *f, struct hs_rng *r, const struct model_node *t,
+                                  uint32_t i)
+{
+    struct model_node *n = HS_ARENA_NEW(&f->a, struct model_node);
+    *n = *t;
+    char name[32];
+    snprintf(name, sizeof(name), "twin-%u", i);
+    n->name = fx_s(f, name);
+    n->labels.v = HS_ARENA_NEW_ARRAY(&f->a, struct model_label, t->labels.n);
+    memcpy(n->labels.v, t->labels.v, t->labels.n * sizeof(*n->labels.v));
+    fx_label(f, &n->labels, "kubernetes.io/hostname", name);
+    if (model_labels_get(&n->labels, fx_s(f, "zone")))
+        fx_label(f, &n->labels, "zone", zones[pick(r, 3)]);
+    return n;
+}
 
 static void one_seed(uint64_t seed)
 {
@@ -261,45 +281,56 @@ static void one_seed(uint64_t seed)
         pods[i - 1] = pods[j];
         pods[j] = x;
     }
-    uint32_t nt = 2 + pick(&r, 3);
-    struct outcome ref0 = { 0 };
-    struct sim_estimate_input in0 = { 0 };
-    struct tmpl tms[4];
+    /* Templates; some are twins of the one before (another zone). */
+    uint32_t nt = 2 + pick(&r, MAXT - 1);
+    struct tmpl tms[MAXT];
+    struct sim_estimate_input in[MAXT];
+    static struct outcome ref[MAXT], fast;
     for (uint32_t t = 0; t < nt; t++) {
-        struct tmpl *tm = &tms[t];
-        tmpl_pick(&f, &r, tm, t);
         static const uint32_t caps[] = { 0, 0, 1, 2, 3, 5, 8, 1000 };
-        struct sim_estimate_input in = { .tmpl = tm->n,
-                                         .ds = tm->ds,
-                                         .n_ds = tm->n_ds,
-                                         .pods = pods,
-                                         .n_pods = n,
-                                         .max_nodes = caps[pick(&r, HS_ARRAY_LEN(caps))] };
-        struct outcome ref, fast, again;
-        run(&f, &in, true, &ref);
-        run(&f, &in, false, &fast);
-        same(&ref, &fast, n, seed, t);
-        run(&f, &in, false, &again); /* from the cached buckets and order */
-        same(&ref, &again, n, seed, t);
-        if (n > 1) {
-            /* Fewer pods through the same array: the cache must notice. */
-            in.n_pods = n - 1;
-            run(&f, &in, true, &ref);
-            run(&f, &in, false, &fast);
-            same(&ref, &fast, n - 1, seed, t);
-            in.n_pods = n;
+        if (t > 0 && chance(&r, 50)) {
+            tms[t] = tms[t - 1];
+            tms[t].n = twin_of(&f, &r, tms[t - 1].n, t);
+            in[t] = in[t - 1];
+            in[t].tmpl = tms[t].n;
+            continue;
         }
-        if (t == 0) {
-            in0 = in;
-            run(&f, &in0, true, &ref0);
+        tmpl_pick(&f, &r, &tms[t], t);
+        in[t] = (struct sim_estimate_input){ .tmpl = tms[t].n,
+                                             .ds = tms[t].ds,
+                                             .n_ds = tms[t].n_ds,
+                                             .pods = pods,
+                                             .n_pods = n,
+                                             .max_nodes = caps[pick(&r, HS_ARRAY_LEN(caps))] };
+    }
+    for (uint32_t t = 0; t < nt; t++)
+        run(&f, &in[t], true, &ref[t]);
+    /* Back to back, so that twins may reuse an answer; then again from the
+     * cached buckets and orders. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t t = 0; t < nt; t++) {
+            run(&f, &in[t], false, &fast);
+            same(&ref[t], &fast, n, seed, t);
+            compared++;
+            placed += fast.out.scheduled;
         }
-        compared++;
-        placed += fast.out.scheduled;
+    }
+    if (n > 1) {
+        /* Fewer pods through the same array: the cache must notice. */
+        for (uint32_t t = 0; t < nt; t++) {
+            struct sim_estimate_input less = in[t];
+            less.n_pods = n - 1;
+            struct outcome a;
+            run(&f, &less, true, &a);
+            run(&f, &less, false, &fast);
+            same(&a, &fast, n - 1, seed, t);
+        }
     }
     /* The runs left the snapshot as it was: the first answer again. */
     struct outcome last;
-    run(&f, &in0, true, &last);
-    same(&ref0, &last, n, seed, 0);
+    run(&f, &in[0], true, &last);
+    same(&ref[0], &last, n, seed, 0);
+    reused += sim__estimate_memo_hits(f.s);
     fx_release(&f);
 }
 
@@ -308,7 +339,8 @@ static void test_random_workloads(void **state)
     (void)state;
     for (uint64_t seed = 1; seed <= 1500; seed++)
         one_seed(seed);
-    print_message("%llu estimates compared, %llu pods placed\n", (unsigned long long)compared,
+    print_message("%llu estimates compared (%llu from a twin's answer), %llu pods placed\n",
+                  (unsigned long long)compared, (unsigned long long)reused,
                   (unsigned long long)placed);
 }
 
@@ -354,20 +386,27 @@ static void test_karpenter_like(void **state)
             }
             pods[i] = sim_pod_prepare(f.s, p);
         }
+        struct model_node *tn[12];
+        struct sim_estimate_input in[12];
+        static struct outcome ref[12], fast;
         for (uint32_t t = 0; t < 12; t++) {
             char name[32];
             snprintf(name, sizeof(name), "t-%u", t);
-            struct model_node *tn = fx_node(&f, name, (t / 3 + 1) * 1000 - 100,
-                                            2LL * (t / 3 + 1) * GI - 10 * MI, 10 * (t / 3 + 1));
-            fx_label(&f, &tn->labels, "zone", zones[t % 3]);
-            struct sim_estimate_input in = {
-                .tmpl = tn, .pods = pods, .n_pods = n, .max_nodes = t % 2 ? 1000 : 20
+            int64_t size = t / 3 + 1;
+            tn[t] = fx_node(&f, name, size * 1000 - 100, 2 * size * GI - 10 * MI, 10 * size);
+            fx_label(&f, &tn[t]->labels, "zone", zones[t % 3]);
+            in[t] = (struct sim_estimate_input){
+                .tmpl = tn[t], .pods = pods, .n_pods = n, .max_nodes = size % 2 ? 1000 : 20
             };
-            struct outcome ref, fast;
-            run(&f, &in, true, &ref);
-            run(&f, &in, false, &fast);
-            same(&ref, &fast, n, seed, t);
+            run(&f, &in[t], true, &ref[t]);
         }
+        uint64_t hits = sim__estimate_memo_hits(f.s);
+        for (uint32_t t = 0; t < 12; t++) {
+            run(&f, &in[t], false, &fast);
+            same(&ref[t], &fast, n, seed, t);
+        }
+        /* The three zones of a size are twins: two of three answers reused. */
+        assert_int_equal(sim__estimate_memo_hits(f.s) - hits, 8);
         fx_release(&f);
     }
 }
