@@ -163,6 +163,11 @@ int32_t asc__priority(const struct model_pod *p)
     return p->has_priority ? p->priority : 0;
 }
 
+bool asc__expendable(const struct model_pod *p, int32_t cutoff)
+{
+    return p->has_priority && p->priority < cutoff;
+}
+
 int64_t asc__cores(const struct model_resources *r)
 {
     return (r->cpu_milli + 999) / 1000;
@@ -342,6 +347,85 @@ static enum hs_code build_expander(struct asc__ctx *c)
     return HS_OK;
 }
 
+/* ---- what the snapshot sees ------------------------------------------------------ */
+
+static int ns_cmp(const void *a, const void *b)
+{
+    const struct model_namespace *x = *(const struct model_namespace *const *)a;
+    const struct model_namespace *y = *(const struct model_namespace *const *)b;
+    uintptr_t px = (uintptr_t)x->name, py = (uintptr_t)y->name;
+    if (px != py)
+        return px < py ? -1 : 1;
+    return (uintptr_t)x < (uintptr_t)y ? -1 : (uintptr_t)x > (uintptr_t)y;
+}
+
+static int ns_key_cmp(const void *key, const void *elem)
+{
+    uintptr_t k = (uintptr_t)key;
+    uintptr_t e = (uintptr_t)(*(const struct model_namespace *const *)elem)->name;
+    return k < e ? -1 : k > e;
+}
+
+/* sim_env.ns_labels: the labels of namespace ns (interned) from the input's
+ * Namespace objects, for namespaceSelector in pod affinity terms. A
+ * namespace the input does not carry has no labels (an empty selector still
+ * matches it; any other does not). */
+static const struct model_labels *ns_labels(void *ctx, const char *ns)
+{
+    const struct asc__ctx *c = ctx;
+    if (!c->n_ns_index || !ns)
+        return NULL;
+    const struct model_namespace *const *hit =
+        bsearch(ns, c->ns_index, c->n_ns_index, sizeof(*c->ns_index), ns_key_cmp);
+    return hit ? &(*hit)->labels : NULL;
+}
+
+/* Namespaces sorted by their interned name; when one is given twice (two
+ * --cluster files), the last one decoded wins, whatever the addresses. */
+static void index_namespaces(struct asc__ctx *c)
+{
+    const struct model_cluster *cl = c->in->cluster;
+    if (!cl->n_namespaces)
+        return;
+    const struct model_namespace **v = hs_calloc(cl->n_namespaces, sizeof(*v));
+    size_t n = 0;
+    for (size_t i = 0; i < cl->n_namespaces; i++) {
+        bool dup = false;
+        for (size_t j = i + 1; j < cl->n_namespaces && !dup; j++)
+            dup = cl->namespaces[j]->name == cl->namespaces[i]->name;
+        if (!dup && cl->namespaces[i]->name)
+            v[n++] = cl->namespaces[i];
+    }
+    qsort(v, n, sizeof(*v), ns_cmp);
+    c->ns_index = v;
+    c->n_ns_index = n;
+}
+
+/* The cluster the snapshot is built from: without the expendable pods bound
+ * to nodes (cluster-autoscaler drops them from its snapshot before both
+ * scale-up and scale-down). A shallow copy whose pods array is ours. */
+static void snapshot_view(struct asc__ctx *c)
+{
+    const struct model_cluster *cl = c->in->cluster;
+    int32_t cutoff = c->o->expendable_pods_priority_cutoff;
+    size_t drop = 0;
+    for (size_t i = 0; i < cl->n_pods; i++)
+        drop += cl->pods[i]->node_name && asc__expendable(cl->pods[i], cutoff);
+    c->snap_cluster = cl;
+    if (!drop)
+        return;
+    c->view_pods = hs_calloc(cl->n_pods - drop + 1, sizeof(*c->view_pods));
+    size_t k = 0;
+    for (size_t i = 0; i < cl->n_pods; i++)
+        if (!(cl->pods[i]->node_name && asc__expendable(cl->pods[i], cutoff)))
+            c->view_pods[k++] = cl->pods[i];
+    memcpy(&c->view, cl, sizeof(c->view));
+    c->view.pods = c->view_pods;
+    c->view.n_pods = k;
+    c->view.cap_pods = k;
+    c->snap_cluster = &c->view;
+}
+
 static enum hs_code setup(struct asc__ctx *c)
 {
     const struct asc_options *o = c->o;
@@ -400,14 +484,18 @@ static enum hs_code setup(struct asc__ctx *c)
 
     map_nodes(c);
 
+    index_namespaces(c);
+    snapshot_view(c);
     struct sim_env env = {
+        .ns_labels = ns_labels,
+        .ns_ctx = c,
         .pvcs = (struct model_pvc *const *)cl->pvcs,
         .n_pvcs = cl->n_pvcs,
         .pvs = (struct model_pv *const *)cl->pvs,
         .n_pvs = cl->n_pvs,
     };
     c->snap = sim_snapshot_new(c->intern, &env);
-    if ((rc = sim_snapshot_build(c->snap, cl, c->err)))
+    if ((rc = sim_snapshot_build(c->snap, c->snap_cluster, c->err)))
         return rc;
     c->n_real_nodes = sim_snapshot_n_nodes(c->snap);
     count_cluster(c);
@@ -425,6 +513,8 @@ static void teardown(struct asc__ctx *c)
         hs_intern_unref(c->intern, c->names[i]);
     hs_free(c->names);
     hs_free(c->node_group);
+    hs_free(c->view_pods);
+    hs_free(c->ns_index);
     asc_priorities_free(&c->priorities);
     asc_expander_free(&c->expander);
     asc_templates_free(&c->templates);

@@ -65,6 +65,16 @@ struct asc__ctx {
 
     struct sim_snapshot *snap;
     size_t n_real_nodes; /* snapshot nodes 0..n are the cluster's nodes */
+    /* The cluster as the snapshot sees it: in->cluster without the bound
+     * expendable pods (priority below --expendable-pods-priority-cutoff),
+     * which cluster-autoscaler leaves out of its snapshot: they neither
+     * count in utilization nor need a place when their node goes, and a
+     * pending pod may take their room. Points at in->cluster when none. */
+    const struct model_cluster *snap_cluster;
+    struct model_cluster view;               /* the copy snap_cluster points at, if any */
+    struct model_pod **view_pods;            /* heap: its pods array */
+    const struct model_namespace **ns_index; /* heap: namespaces by name pointer */
+    size_t n_ns_index;
     int32_t *node_group; /* per cluster node: group index or -1 */
     struct hs_rng rng;
     const char **names; /* heap: interned names this loop made (refs held) */
@@ -103,6 +113,9 @@ bool asc__being_deleted(const struct model_node *n);
 bool asc__is_daemonset_pod(const struct model_pod *p);
 /* The pod's priority (0 when unset). */
 int32_t asc__priority(const struct model_pod *p);
+/* Whether p is expendable: a priority is set and is below cutoff (a pod
+ * without spec.priority never is, as in cluster-autoscaler). */
+bool asc__expendable(const struct model_pod *p, int32_t cutoff);
 /* Cores as cluster-autoscaler counts a node's cpu capacity (rounded up). */
 int64_t asc__cores(const struct model_resources *r);
 

@@ -103,6 +103,97 @@ static double utilization(struct asc__ctx *c, int32_t i, const struct asc__group
     return u;
 }
 
+/* ---- the drain rules' controller table ------------------------------------------
+ *
+ * cluster-autoscaler's replica-count rule looks a pod's controller up in its
+ * listers: a ReplicaSet, ReplicationController, StatefulSet or Job (or the
+ * DaemonSet of a pod marked as a DaemonSet pod by annotation) that does not
+ * exist blocks the node (ControllerNotFound), and a ReplicaSet or
+ * ReplicationController with spec.replicas below --min-replica-count blocks
+ * it too (MinReplicasReached). The daemon's caches always hold those kinds;
+ * `hoist simulate` holds what the user listed. So:
+ *
+ * - an input with no ReplicaSet, StatefulSet, ReplicationController or Job
+ *   at all (DESIGN.md's `kubectl get nodes,pods,poddisruptionbudgets,
+ *   daemonsets`) has no listers: the rule is off, as in cluster-autoscaler
+ *   without listers;
+ * - otherwise the rule is on, and a kind the input carries no object of is
+ *   taken as not listed rather than as empty: every pod controller of that
+ *   kind is entered as found (without a replica count), so listing only
+ *   replicasets never blocks the nodes of Job or StatefulSet pods. */
+
+struct ctl_table {
+    struct sim_controller *v;
+    size_t n, cap;
+};
+
+static void ctl_add(struct ctl_table *t, const char *kind, const char *ns, const char *name,
+                    bool has_replicas, int32_t replicas)
+{
+    HS_GROW(t->v, t->cap, t->n + 1);
+    t->v[t->n++] = (struct sim_controller){
+        .kind = kind,
+        .ns = ns,
+        .name = name,
+        .has_replicas = has_replicas,
+        .replicas = replicas,
+    };
+}
+
+/* Fills t; returns false when the rule is off (no controller objects). */
+static bool build_controllers(struct asc__ctx *c, struct ctl_table *t)
+{
+    const struct model_cluster *cl = c->in->cluster;
+    if (!cl->n_replicasets && !cl->n_statefulsets && !cl->n_replication_controllers && !cl->n_jobs)
+        return false;
+    enum { RS, SS, RC, JOB, DS, N_KINDS };
+    static const char *const names[N_KINDS] = { "ReplicaSet", "StatefulSet",
+                                                "ReplicationController", "Job", "DaemonSet" };
+    const char *kind[N_KINDS];
+    for (int k = 0; k < N_KINDS; k++)
+        kind[k] = asc__name(c, "%s", names[k]);
+    const bool listed[N_KINDS] = {
+        [RS] = cl->n_replicasets > 0,
+        [SS] = cl->n_statefulsets > 0,
+        [RC] = cl->n_replication_controllers > 0,
+        [JOB] = cl->n_jobs > 0,
+        [DS] = cl->n_daemonsets > 0,
+    };
+    for (size_t i = 0; i < cl->n_replicasets; i++) {
+        const struct model_workload *w = cl->replicasets[i];
+        ctl_add(t, kind[RS], w->ns, w->name, w->has_replicas, w->replicas);
+    }
+    for (size_t i = 0; i < cl->n_statefulsets; i++) {
+        const struct model_workload *w = cl->statefulsets[i];
+        ctl_add(t, kind[SS], w->ns, w->name, w->has_replicas, w->replicas);
+    }
+    for (size_t i = 0; i < cl->n_replication_controllers; i++) {
+        const struct model_workload *w = cl->replication_controllers[i];
+        ctl_add(t, kind[RC], w->ns, w->name, w->has_replicas, w->replicas);
+    }
+    for (size_t i = 0; i < cl->n_jobs; i++)
+        ctl_add(t, kind[JOB], cl->jobs[i]->ns, cl->jobs[i]->name, false, 0);
+    for (size_t i = 0; i < cl->n_daemonsets; i++)
+        ctl_add(t, kind[DS], cl->daemonsets[i]->ns, cl->daemonsets[i]->name, false, 0);
+    /* kinds not listed: every controller of that kind counts as found */
+    for (size_t i = 0; i < cl->n_pods; i++) {
+        const struct model_pod *p = cl->pods[i];
+        const struct model_owner_ref *o = model_pod_controller(p);
+        if (!o || !o->kind || !p->node_name)
+            continue;
+        for (int k = 0; k < N_KINDS; k++)
+            if (o->kind == kind[k] && !listed[k])
+                ctl_add(t, kind[k], p->ns, o->name, false, 0);
+        /* a pod marked as a DaemonSet pod by annotation is looked up as a
+         * DaemonSet under its owner's name */
+        const char *dsa =
+            annotation(&p->annotations, "cluster-autoscaler.kubernetes.io/daemonset-pod");
+        if (!listed[DS] && o->kind != kind[DS] && dsa && strcmp(dsa, "true") == 0)
+            ctl_add(t, kind[DS], p->ns, o->name, false, 0);
+    }
+    return true;
+}
+
 /* Nodes already unneeded first (their timers are running), then the least
  * utilized, then by name. */
 static int cand_cmp(const void *a, const void *b)
@@ -206,7 +297,11 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
     dopt.skip_nodes_with_custom_controller_pods = c->o->skip_nodes_with_custom_controller_pods;
     dopt.min_replica_count = c->o->min_replica_count;
     dopt.now = c->now_s;
+    struct ctl_table ctl = { 0 };
+    bool ctl_on = build_controllers(c, &ctl);
     struct sim_drain_env denv = {
+        .controllers = ctl_on ? ctl.v : NULL,
+        .n_controllers = ctl_on ? ctl.n : 0,
         .pdbs = (struct model_pdb *const *)cl->pdbs,
         .n_pdbs = cl->n_pdbs,
     };
@@ -274,6 +369,7 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
         mem_left -= n->capacity.memory;
     }
     sim_drainer_free(&dr);
+    hs_free(ctl.v);
 
     /* timers */
     const char **names = hs_calloc(n_un ? n_un : 1, sizeof(*names));

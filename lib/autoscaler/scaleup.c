@@ -60,7 +60,7 @@ static bool pod_pending(const struct asc__ctx *c, const struct model_pod *p)
         return false;
     if (asc__is_daemonset_pod(p))
         return false;
-    if (asc__priority(p) < c->o->expendable_pods_priority_cutoff)
+    if (asc__expendable(p, c->o->expendable_pods_priority_cutoff))
         return false;
     if (!c->in->timers_expired && p->creation_ts &&
         c->in->now - p->creation_ts * ASC__NS_PER_S < c->o->new_pod_scale_up_delay)
@@ -88,43 +88,72 @@ static int32_t add_template(struct asc__ctx *c, const struct asc__group *g,
     return idx;
 }
 
-/* Why pod p (a class's first pod) does not fit a new node of g, or NULL. A
- * group of several zones or types must fit the pod in every one of them
- * (hoist's correction of cluster-autoscaler's first-zone template). */
-static const char *template_reason(struct asc__ctx *c, uint32_t gi, const struct sim_pod *p)
+/* Whether p fits a fresh node made from node (with g's DaemonSet pods),
+ * alone in a fork of the snapshot; otherwise the scheduler's message,
+ * followed by suffix, in the plan's arena. */
+static const char *fresh_node_reason(struct asc__ctx *c, const struct asc__group *g,
+                                     const struct model_node *node, const char *name,
+                                     const struct sim_pod *p, const char *suffix)
 {
-    const struct asc__group *g = &c->gs[gi];
     struct sim_verdict v;
-    struct hs_buf b;
     const char *why = NULL;
-
     sim_snapshot_fork(c->snap);
-    int32_t idx =
-        add_template(c, g, &g->tmpl->node, asc__name(c, "template-node-for-%s", g->g->name));
+    int32_t idx = add_template(c, g, node, name);
     if (sim_filter(c->snap, p, idx, true, &v) != SIM_OK) {
+        struct hs_buf b;
         hs_buf_init(&b);
         sim_verdict_format(&v, &b);
         hs_buf_addc(&b, '\0');
-        why = asc__strf(c, "%s", b.data);
+        why = asc__strf(c, "%s%s", b.data, suffix);
         hs_buf_release(&b);
-    } else if (g->tmpl->n_variants > 1) {
-        for (uint32_t k = 0; k < g->tmpl->n_variants && !why; k++) {
-            const struct asc_variant *va = &g->tmpl->variants[k];
-            int32_t vi = add_template(c, g, &va->node,
-                                      asc__name(c, "template-node-for-%s-%u", g->g->name, k));
-            if (sim_filter(c->snap, p, vi, true, &v) != SIM_OK) {
-                hs_buf_init(&b);
-                sim_verdict_format(&v, &b);
-                hs_buf_addc(&b, '\0');
-                why = asc__strf(c, "%s (a new node may be %s%s%s)", b.data,
-                                va->instance_type ? va->instance_type : "?", va->zone ? " in " : "",
-                                va->zone ? va->zone : "");
-                hs_buf_release(&b);
-            }
-        }
     }
     sim_snapshot_revert(c->snap);
     return why;
+}
+
+/* Why pod p (a class's first pod) does not fit a new node of g, or NULL.
+ * A group of several zones or types must fit the pod in every one of them
+ * (hoist's correction of cluster-autoscaler's first-zone template): the
+ * packed template carries only the labels every launch shares, so a pod
+ * that needs a zone or a type fails it; such a pod is promised when every
+ * variant (each type in each zone) takes it, and *by_variants tells the
+ * caller to pack it on a node that has a variant's labels. Each node is
+ * tried alone, as a new node would be. */
+static const char *template_reason(struct asc__ctx *c, uint32_t gi, const struct sim_pod *p,
+                                   bool *by_variants)
+{
+    const struct asc__group *g = &c->gs[gi];
+    *by_variants = false;
+    const char *why = fresh_node_reason(c, g, &g->tmpl->node,
+                                        asc__name(c, "template-node-for-%s", g->g->name), p, "");
+    if (g->tmpl->n_variants <= 1)
+        return why;
+    const char *vwhy = NULL;
+    for (uint32_t k = 0; k < g->tmpl->n_variants && !vwhy; k++) {
+        const struct asc_variant *va = &g->tmpl->variants[k];
+        const char *suffix =
+            asc__strf(c, " (a new node may be %s%s%s)", va->instance_type ? va->instance_type : "?",
+                      va->zone ? " in " : "", va->zone ? va->zone : "");
+        vwhy = fresh_node_reason(c, g, &va->node,
+                                 asc__name(c, "template-node-for-%s-%u", g->g->name, k), p, suffix);
+    }
+    if (!why)
+        return vwhy;
+    if (!vwhy)
+        *by_variants = true;
+    return vwhy ? why : NULL;
+}
+
+/* The node g's estimate packs when some of its pods were promised by its
+ * variants: the packed template's resources (what every launch gives) with
+ * the first variant's labels, so the zone or type they need is there. */
+static const struct model_node *labelled_node(struct asc__ctx *c, const struct asc__group *g)
+{
+    struct model_node *n = HS_ARENA_NEW(&c->scratch, struct model_node);
+    *n = g->tmpl->variants[0].node;
+    n->allocatable = g->tmpl->node.allocatable;
+    n->capacity = g->tmpl->node.capacity;
+    return n;
 }
 
 /* Cluster-wide resource limits one more node of g would break, or NULL. */
@@ -354,13 +383,16 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         if (o->skip)
             continue;
         o->cls_reason = HS_ARENA_NEW_ARRAY(&c->scratch, const char *, n_cls);
+        bool *by_variants = HS_ARENA_NEW_ARRAY(&c->scratch, bool, n_cls);
         for (uint32_t k = 0; k < n_cls; k++)
-            o->cls_reason[k] = template_reason(c, gi, rep[k]);
+            o->cls_reason[k] = template_reason(c, gi, rep[k], &by_variants[k]);
         size_t n_in = 0;
+        bool labelled = false;
         for (size_t i = 0; i < n_left; i++)
             if (!o->cls_reason[left[i].cls]) {
                 in_idx[n_in] = i;
                 in_pods[n_in++] = left[i].sp;
+                labelled |= by_variants[left[i].cls];
             }
         o->placement = HS_ARENA_NEW_ARRAY(&c->scratch, int32_t, n_left);
         for (size_t i = 0; i < n_left; i++)
@@ -373,7 +405,7 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
             continue;
         }
         struct sim_estimate_input ei = {
-            .tmpl = &g->tmpl->node,
+            .tmpl = labelled ? labelled_node(c, g) : &g->tmpl->node,
             .ds = g->ds,
             .n_ds = g->n_ds,
             .pods = in_pods,

@@ -248,3 +248,35 @@ def write(d, items, asgs, flags=None, priority=None, lts=None, types=None):
             else:
                 json.dump(content, f, indent=1)
                 f.write("\n")
+
+
+def workload(kind, name, replicas=1, ns="default", api="apps/v1"):
+    """A ReplicaSet, StatefulSet or ReplicationController (api v1) as kubectl prints it."""
+    return {"apiVersion": api, "kind": kind,
+            "metadata": {"name": name, "namespace": ns, "uid": "uid-" + name,
+                         "creationTimestamp": T0},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": "app",
+                                                           "image": "registry.example/app:1"}]}}},
+            "status": {"replicas": replicas, "readyReplicas": replicas}}
+
+
+def job(name, ns="default"):
+    return {"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": name, "namespace": ns, "uid": "uid-" + name,
+                         "creationTimestamp": T0},
+            "spec": {"parallelism": 1, "completions": 1,
+                     "template": {"spec": {"restartPolicy": "Never",
+                                           "containers": [{"name": "job",
+                                                           "image": "registry.example/job:1"}]}}},
+            "status": {"active": 1}}
+
+
+def namespace(name, labels=None):
+    lab = {"kubernetes.io/metadata.name": name}
+    lab.update(labels or {})
+    return {"apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": name, "uid": "uid-ns-" + name, "labels": lab,
+                         "creationTimestamp": T0},
+            "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}

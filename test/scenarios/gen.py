@@ -11,8 +11,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixtures import (asg, daemonset, ds_pod, lt_versions, node, pdb, pod, pv, pvc,  # noqa: E402
-                      write)
+from fixtures import (asg, daemonset, ds_pod, job, lt_versions, namespace, node, pdb,  # noqa: E402
+                      pod, pv, pvc, workload, write)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 A, B, C = "us-east-1a", "us-east-1b", "us-east-1c"
@@ -442,6 +442,97 @@ def expendable_and_ignored_pods(d):
 def upcoming_nodes(d):
     items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, desired=3, busy_cpu="3500m")
     write(d, items + pend("web", 2, "1500m", "1Gi") + pend("more", 1, "3", "1Gi"), [g])
+
+
+# ---- controllers, namespaces, expendable pods, multi-zone groups ------------------
+
+
+@scenario
+def drain_controller_not_found(d):
+    drain_case(d, [pod("web-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi")],
+               extra=[workload("ReplicaSet", "busy-5d8f", replicas=3)])
+
+
+@scenario
+def drain_min_replicas(d):
+    drain_case(d, [pod("web-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi")],
+               flags=["--min-replica-count=2"],
+               extra=[workload("ReplicaSet", "busy-5d8f", replicas=3),
+                      workload("ReplicaSet", "web-5d8f", replicas=1)])
+
+
+@scenario
+def drain_controller_kind_not_listed(d):
+    drain_case(d, [pod("report-28-x7k2p", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                       owner_kind="Job", owner_name="report-28")],
+               extra=[workload("ReplicaSet", "busy-5d8f", replicas=3)])
+
+
+@scenario
+def affinity_namespace_selector(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2)
+    items += [pod("busy-2", node_name="ng-general-node-2", cpu="3500m", mem="4Gi"),
+              pod("noisy-0", ns="batch", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                  labels={"app": "noisy"}),
+              namespace("default"), namespace("batch", {"team": "batch"})]
+    items += pend("api", 1, "1", "1Gi", labels={"app": "api"}, affinity={"podAntiAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": [{
+            "labelSelector": {"matchLabels": {"app": "noisy"}},
+            "namespaceSelector": {"matchLabels": {"team": "batch"}},
+            "topologyKey": "kubernetes.io/hostname"}]}})
+    write(d, items, [g])
+
+
+@scenario
+def expendable_pods_scale_down(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, min_size=0)
+    items += [pod("busy-2", node_name="ng-general-node-2", cpu="3500m", mem="4Gi"),
+              pod("overprovision-0", node_name="ng-general-node-1", cpu="3", mem="8Gi",
+                  priority=-100)]
+    write(d, items, [g])
+
+
+@scenario
+def expendable_room_for_pending(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, min_size=0)
+    items += [pod("busy-2", node_name="ng-general-node-2", cpu="3500m", mem="4Gi"),
+              pod("overprovision-0", node_name="ng-general-node-1", cpu="3500m", mem="8Gi",
+                  priority=-100)]
+    items += pend("web", 1, "2500m", "1Gi", priority=0)
+    write(d, items, [g])
+
+
+def zone_in(*zones):
+    return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "topology.kubernetes.io/zone", "operator": "In", "values": list(zones)}]}]}}}
+
+
+@scenario
+def multi_az_every_zone(d):
+    items, g = grp("ng-multi", "m5.xlarge", "4", "16Gi", n=2, zones=[A, B], busy_cpu="3500m")
+    items += pend("zonal-ab", 1, "2", "1Gi", affinity=zone_in(A, B))
+    items += pend("zonal-a", 1, "2", "1Gi", affinity=zone_in(A))
+    write(d, items, [g])
+
+
+def zone_spread(app):
+    return [{"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+             "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": app}}}]
+
+
+@scenario
+def multi_az_zone_spread(d):
+    items, g = grp("ng-multi", "m5.xlarge", "4", "16Gi", n=2, zones=[A, B], busy_cpu="3500m")
+    n1, n2 = "ng-multi-node-1", "ng-multi-node-2"
+    items += [pod("web-0", node_name=n1, labels={"app": "web"}, spread=zone_spread("web")),
+              pod("web-1", node_name=n2, labels={"app": "web"}, spread=zone_spread("web")),
+              pod("api-0", node_name=n1, labels={"app": "api"}, spread=zone_spread("api")),
+              pod("api-1", node_name=n1, labels={"app": "api"}, spread=zone_spread("api")),
+              pod("api-2", node_name=n2, labels={"app": "api"}, spread=zone_spread("api"))]
+    items += [pod("web-2", cpu="1", mem="1Gi", labels={"app": "web"}, spread=zone_spread("web")),
+              pod("api-3", cpu="1", mem="1Gi", labels={"app": "api"}, spread=zone_spread("api"))]
+    write(d, items, [g])
 
 
 def main():
