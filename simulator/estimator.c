@@ -107,6 +107,12 @@ struct sim__est_cache {
     uint32_t *index;               /* input index of sorted[i] */
     struct shape shapes[MAX_SHAPES];
     uint32_t n_shapes;
+    /* Buckets grouped by their pods' (cpu, memory) request, which alone
+     * decides the score: a template's order sorts the groups, not the
+     * buckets. by_req: bucket indices, group by group, ascending within. */
+    uint32_t *by_req;
+    uint32_t *req_start; /* n_req + 1 offsets into by_req */
+    uint32_t n_req;
 
     bool node_blind; /* no pod reads node labels beyond topology keys */
 
@@ -151,6 +157,8 @@ void sim__est_cache_free(struct sim_snapshot *s, struct sim__est_cache **cp)
     hs_free(c->b);
     hs_free(c->sorted);
     hs_free(c->index);
+    hs_free(c->by_req);
+    hs_free(c->req_start);
     for (uint32_t i = 0; i < c->n_shapes; i++)
         hs_free(c->shapes[i].order);
     hs_free(c->with_pods);
@@ -165,6 +173,46 @@ void sim__est_cache_free(struct sim_snapshot *s, struct sim__est_cache **cp)
     hs_free(c->memo.placement);
     hs_free(c);
     *cp = NULL;
+}
+
+static const struct model_resources *bucket_req(const struct sim__est_cache *c, uint32_t b)
+{
+    return &c->sorted[c->b[b].start]->pod->requests;
+}
+
+struct req_key {
+    int64_t cpu, mem;
+    uint32_t b;
+};
+
+static int req_cmp(const void *a, const void *b)
+{
+    const struct req_key *x = a, *y = b;
+    if (x->cpu != y->cpu)
+        return x->cpu < y->cpu ? -1 : 1;
+    if (x->mem != y->mem)
+        return x->mem < y->mem ? -1 : 1;
+    return x->b < y->b ? -1 : x->b > y->b;
+}
+
+static void group_by_request(struct sim__est_cache *c)
+{
+    hs_free(c->by_req);
+    hs_free(c->req_start);
+    c->by_req = hs_malloc((c->nb ? c->nb : 1) * sizeof(*c->by_req));
+    c->req_start = hs_malloc(((size_t)c->nb + 1) * sizeof(*c->req_start));
+    struct req_key *k = hs_malloc((c->nb ? c->nb : 1) * sizeof(*k));
+    for (uint32_t i = 0; i < c->nb; i++)
+        k[i] = (struct req_key){ bucket_req(c, i)->cpu_milli, bucket_req(c, i)->memory, i };
+    qsort(k, c->nb, sizeof(*k), req_cmp);
+    c->n_req = 0;
+    for (uint32_t i = 0; i < c->nb; i++) {
+        c->by_req[i] = k[i].b;
+        if (i == 0 || k[i - 1].cpu != k[i].cpu || k[i - 1].mem != k[i].mem)
+            c->req_start[c->n_req++] = i;
+    }
+    c->req_start[c->n_req] = c->nb;
+    hs_free(k);
 }
 
 static void bucket_pods(struct sim_snapshot *s, struct sim__est_cache *c,
@@ -220,6 +268,7 @@ static void bucket_pods(struct sim_snapshot *s, struct sim__est_cache *c,
         c->index[b->start + b->count++] = (uint32_t)i;
     }
     hs_free(bid);
+    group_by_request(c);
     c->valid = true;
 }
 
@@ -237,7 +286,8 @@ static int keyed_cmp(const void *a, const void *b)
     return x->first < y->first ? -1 : x->first > y->first;
 }
 
-/* Bucket indices by descending score for tmpl, ties by first appearance. */
+/* Bucket indices by descending score for tmpl, ties by first appearance
+ * (bucket indices follow first appearance). */
 static const uint32_t *shape_order(struct sim__est_cache *c, const struct model_node *tmpl)
 {
     int64_t cpu = tmpl->allocatable.cpu_milli, mem = tmpl->allocatable.memory;
@@ -249,18 +299,45 @@ static const uint32_t *shape_order(struct sim__est_cache *c, const struct model_
             hs_free(c->shapes[i].order);
         c->n_shapes = 0;
     }
-    struct keyed *k = hs_malloc((c->nb ? c->nb : 1) * sizeof(*k));
-    for (uint32_t i = 0; i < c->nb; i++)
-        k[i] = (struct keyed){ .score = sim_estimate_score(c->sorted[c->b[i].start]->pod, tmpl),
-                               .first = c->b[i].first,
-                               .b = i };
-    qsort(k, c->nb, sizeof(*k), keyed_cmp);
+    /* Request groups by score (first: the group's first bucket). */
+    struct keyed *k = hs_malloc((c->n_req ? c->n_req : 1) * sizeof(*k));
+    for (uint32_t g = 0; g < c->n_req; g++) {
+        uint32_t b0 = c->by_req[c->req_start[g]];
+        k[g] = (struct keyed){ .score = sim_estimate_score(c->sorted[c->b[b0].start]->pod, tmpl),
+                               .first = b0,
+                               .b = g };
+    }
+    qsort(k, c->n_req, sizeof(*k), keyed_cmp);
     struct shape *sh = &c->shapes[c->n_shapes++];
     sh->cpu = cpu;
     sh->mem = mem;
     sh->order = hs_malloc((c->nb ? c->nb : 1) * sizeof(*sh->order));
-    for (uint32_t i = 0; i < c->nb; i++)
-        sh->order[i] = k[i].b;
+    uint32_t *pos = hs_malloc((c->n_req ? c->n_req : 1) * sizeof(*pos));
+    uint32_t out = 0;
+    for (uint32_t g = 0; g < c->n_req;) {
+        /* Groups of one score are merged by bucket index. */
+        uint32_t h = g + 1;
+        while (h < c->n_req && k[h].score == k[g].score)
+            h++;
+        for (uint32_t x = g; x < h; x++)
+            pos[x] = c->req_start[k[x].b];
+        for (;;) {
+            uint32_t best = UINT32_MAX, bx = 0;
+            for (uint32_t x = g; x < h; x++) {
+                if (pos[x] < c->req_start[k[x].b + 1] && c->by_req[pos[x]] < best) {
+                    best = c->by_req[pos[x]];
+                    bx = x;
+                }
+            }
+            if (best == UINT32_MAX)
+                break;
+            sh->order[out++] = best;
+            pos[bx]++;
+        }
+        g = h;
+    }
+    HS_BUG_ON(out != c->nb);
+    hs_free(pos);
     hs_free(k);
     return sh->order;
 }
