@@ -25,7 +25,11 @@
  *    spread minimum or gave an affinity domain its first match; only then
  *    does the search restart from the first new node;
  *  - pods bucketed by class, and the class order for a template's
- *    (cpu, memory) shape, are kept between calls over the same pods.
+ *    (cpu, memory) shape, are kept between calls over the same pods; the
+ *    order sorts the classes' distinct (cpu, memory) requests, not classes;
+ *  - a template that differs from the previous call's only in label values
+ *    that nothing in the snapshot or the pods can tell apart gets the same
+ *    answer (see twin()).
  */
 #include <stdlib.h>
 #include <string.h>
