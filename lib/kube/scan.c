@@ -350,7 +350,8 @@ enum hs_code kube__split_event(const char *line, size_t len, enum kube__event_ty
     struct kube__span s = { line, len }, t;
     if (!kube__json_member(s, "type", &t) || !kube__json_member(s, "object", object) ||
         object->p[0] != '{')
-        return hs_err_set(err, HS_EPARSE, "watch event is not {\"type\", \"object\"}: %.80s", line);
+        return hs_err_set(err, HS_EPARSE, "watch event is not {\"type\", \"object\"}: %.*s",
+                          (int)(len < 80 ? len : 80), line);
     if (kube__json_str_is(t, "ADDED"))
         *type = KUBE__EV_ADDED;
     else if (kube__json_str_is(t, "MODIFIED"))

@@ -138,6 +138,14 @@ static void test_event_and_status(void **state)
     assert_int_equal(kube__object_rv(obj), 77);
     struct hs_err err = { 0 };
     assert_int_equal(kube__split_event("{\"type\":\"ADDED\"}", 16, &t, &obj, &err), HS_EPARSE);
+    /* A line that is not an event, in a block of exactly its size: the
+     * message quotes it without reading past its end. */
+    char *bad = hs_malloc(12);
+    struct hs_err err2 = { 0 };
+    memcpy(bad, "not an event", 12);
+    assert_int_equal(kube__split_event(bad, 12, &t, &obj, &err2), HS_EPARSE);
+    assert_string_equal(err2.msg, "watch event is not {\"type\", \"object\"}: not an event");
+    hs_free(bad);
     assert_false(kube__status_parse(S("{\"kind\":\"Pod\"}"), &code, reason, sizeof(reason), msg,
                                     sizeof(msg)));
 }
