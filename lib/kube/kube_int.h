@@ -47,7 +47,8 @@ bool kube__json_str_is(struct kube__span s, const char *lit);
 uint64_t kube__object_rv(struct kube__span obj);
 
 /* Parses RFC 3339 ("2026-11-28T08:00:00Z", fractional seconds and offsets
- * allowed) into ns since the epoch. */
+ * allowed) into ns since the epoch; times past the int64 range (before 1677,
+ * after 2262) saturate to INT64_MIN or INT64_MAX. */
 bool kube__parse_time(const char *s, int64_t *out_ns);
 
 /* A token bucket: rate tokens per second, at most burst, taken one at a

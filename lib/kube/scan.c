@@ -316,7 +316,14 @@ bool kube__parse_time(const char *s, int64_t *out_ns)
     int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     int64_t days = (int64_t)era * 146097 + doe - 719468;
     int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - off;
-    *out_ns = secs * 1000000000 + frac;
+    /* Nanoseconds in an int64 reach from 1677 to 2262; a plugin may well
+     * say "valid until 9999". Times beyond saturate rather than wrap. */
+    if (secs >= INT64_MAX / 1000000000)
+        *out_ns = INT64_MAX;
+    else if (secs <= INT64_MIN / 1000000000)
+        *out_ns = INT64_MIN;
+    else
+        *out_ns = secs * 1000000000 + frac;
     return true;
 }
 

@@ -86,6 +86,12 @@ static void test_parse_time(void **state)
         { "2026-11-28T08:00:00Z", true, 1795852800 * HS_SEC },
         { "2026-11-28T08:00:00.5Z", true, 1795852800 * HS_SEC + 500 * HS_MSEC },
         { "2026-11-28T09:00:00+01:00", true, 1795852800 * HS_SEC },
+        /* Beyond what int64 nanoseconds hold: saturated, never wrapped. */
+        { "2262-04-11T23:47:15Z", true, 9223372035 * HS_SEC },
+        { "2262-04-11T23:47:16Z", true, INT64_MAX },
+        { "9999-12-31T23:59:59.999Z", true, INT64_MAX },
+        { "1677-09-21T00:12:45Z", true, -9223372035 * HS_SEC },
+        { "0001-01-01T00:00:00Z", true, INT64_MIN },
         { "2026-11-28T08:00:00", false, 0 },
         { "2026-13-28T08:00:00Z", false, 0 },
         { "yesterday", false, 0 },
@@ -164,6 +170,14 @@ static void test_exec_parse(void **state)
     assert_string_equal(t, "sekrit");
     assert_null(c);
     assert_int_equal(exp, (1795852800 + 900) * HS_SEC);
+    hs_free(t);
+    /* A plugin whose credential is good "until 3589" (found by fuzzing:
+     * the conversion to nanoseconds overflowed): it never expires. */
+    const char *far = "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":"
+                      "\"ExecCredential\",\"status\":{\"token\":\"t\","
+                      "\"expirationTimestamp\":\"3589-11-28T08:15:00Z\"}}";
+    assert_int_equal(kube_exec_parse(far, strlen(far), v1, &t, &c, &k, &exp, &err), HS_OK);
+    assert_int_equal(exp, INT64_MAX);
     hs_free(t);
     static const struct {
         const char *in, *msg;
