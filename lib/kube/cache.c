@@ -440,10 +440,17 @@ static struct entry *entry_decode(struct kube_cache *c, struct kube__span obj, u
     hs_arena_init(&e->arena, (guess + 63) & ~(size_t)63);
     enum hs_code rc =
         kube_decode_object(obj.p, obj.len, c->res->kind_name, c->intern, &e->arena, &e->obj, &err);
-    if (rc || e->obj.kind != c->res->kind) {
+    const char *ns = NULL, *name = "";
+    if (!rc && e->obj.kind == c->res->kind)
+        obj_key(&e->obj, &ns, &name);
+    /* An object without metadata.name could never be found again, nor
+     * removed by a DELETED event (which needs the name): keep it out. */
+    if (rc || e->obj.kind != c->res->kind || !*name) {
         c->stats.decode_errors++;
         HS_WARN("%s cache: skipping an object that does not decode: %s", c->res->kind_name,
-                rc ? err.msg : "wrong kind");
+                rc                            ? err.msg
+                : e->obj.kind != c->res->kind ? "wrong kind"
+                                              : "no metadata.name");
         if (!rc)
             obj_unref(&e->obj, c->intern);
         hs_arena_release(&e->arena);
@@ -459,8 +466,6 @@ static struct entry *entry_decode(struct kube_cache *c, struct kube__span obj, u
     e->rv = rv;
     e->gen = c->gen;
     e->node_slot = e->unsched_slot = NO_SLOT;
-    const char *ns, *name;
-    obj_key(&e->obj, &ns, &name);
     e->hash = key_hash(ns, name);
     return e;
 }
