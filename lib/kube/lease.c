@@ -8,9 +8,20 @@
  * record, never by their timestamps, so clock skew between machines cannot
  * make us take a live lease.
  *
+ * After losing the Lease (the renew deadline passed, or another holder took
+ * it) the elector goes back to FOLLOWING and may lead again once a write of
+ * its own succeeds; on_started_leading then runs again. This differs from
+ * client-go, whose LeaderElector.Run returns after OnStoppedLeading (and
+ * cluster-autoscaler exits there, to be restarted by its Deployment). hoist
+ * keeps the process because its caches are warm and its controller treats
+ * on_stopped_leading as the end of everything it did as leader and
+ * on_started_leading as a fresh start; the safety rule is the same in both:
+ * no action between losing and a new successful acquisition.
+ *
  * This file must never call on_started_leading without a successful write,
- * never let the deadline pass without calling on_stopped_leading, and never
- * run a callback after kube_lease_free.
+ * never let the deadline pass without calling on_stopped_leading (at the
+ * latest at the next thing the elector does), never report leading past
+ * the deadline, and never run a callback after kube_lease_free.
  */
 #include "kube/lease.h"
 
@@ -102,19 +113,32 @@ static void lose(struct kube_lease *l, const char *why)
         l->on_stopped(l->ctx);
 }
 
+static bool expired(const struct kube_lease *l)
+{
+    return hs_clock_mono(l->clock) - l->last_renew >= l->deadline;
+}
+
+/* Ends leadership when the renew deadline has passed. Run before anything
+ * the elector does, not only from the deadline timer: the loop may have
+ * been busy past the deadline, and a renewal that succeeds after it must
+ * count as a new acquisition (callbacks included), not as a renewal. */
+static bool check_deadline(struct kube_lease *l)
+{
+    if (!l->leader || !expired(l))
+        return false;
+    lose(l, "no renewal succeeded within the renew deadline");
+    return true;
+}
+
 static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)loop;
     (void)revents;
     struct kube_lease *l = hs_container_of(w, struct kube_lease, deadline_w);
-    if (!l->leader)
-        return;
-    if (hs_clock_mono(l->clock) - l->last_renew >= l->deadline) {
-        lose(l, "no renewal succeeded within the renew deadline");
+    if (check_deadline(l))
         schedule(l, l->retry);
-    } else {
+    else if (l->leader)
         arm_deadline(l);
-    }
 }
 
 static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
@@ -135,6 +159,7 @@ static void on_written(void *ctx, enum hs_code rc, const struct kube_response *r
 {
     struct kube_lease *l = ctx;
     l->req = NULL;
+    check_deadline(l);
     if (rc) {
         HS_V(1, "lease %s: %s", l->subject, err->msg);
         after_attempt(l);
@@ -215,6 +240,7 @@ static void on_read(void *ctx, enum hs_code rc, const struct kube_response *resp
 {
     struct kube_lease *l = ctx;
     l->req = NULL;
+    check_deadline(l);
     if (rc == HS_ENOTFOUND) {
         json_t *obj = json_object(), *meta = json_object();
         json_object_set_new(obj, "apiVersion", json_string("coordination.k8s.io/v1"));
@@ -275,6 +301,7 @@ static void attempt(struct kube_lease *l)
 {
     if (l->state != KUBE_LEASE_FOLLOWING && l->state != KUBE_LEASE_LEADING)
         return;
+    check_deadline(l);
     struct kube_request_options o = { 0 };
     struct hs_err err = { 0 };
     o.verb = "GET";
@@ -422,7 +449,9 @@ void kube_lease_release(struct kube_lease *l, void (*done)(void *ctx, enum hs_co
 
 bool kube_lease_is_leader(const struct kube_lease *l)
 {
-    return l->leader;
+    /* Past the renew deadline we are not leader, whether or not the loop
+     * has run the callback yet. */
+    return l->leader && !expired(l);
 }
 
 enum kube_lease_state kube_lease_get_state(const struct kube_lease *l)

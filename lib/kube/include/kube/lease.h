@@ -65,6 +65,9 @@ void kube_lease_start(struct kube_lease *l);
  * NULL) runs when the release is over (ok or not). */
 void kube_lease_release(struct kube_lease *l, void (*done)(void *ctx, enum hs_code rc), void *ctx);
 
+/* Whether this replica may act as leader now: false from the moment the
+ * renew deadline has passed since the last successful renewal (read on the
+ * clock), even before the loop has run on_stopped_leading. */
 bool kube_lease_is_leader(const struct kube_lease *l);
 enum kube_lease_state kube_lease_get_state(const struct kube_lease *l);
 /* The holder last observed ("" when none), borrowed. */
