@@ -88,60 +88,127 @@ static int32_t add_template(struct asc__ctx *c, const struct asc__group *g,
     return idx;
 }
 
-/* Whether p fits a fresh node made from node (with g's DaemonSet pods),
- * alone in a fork of the snapshot; otherwise the scheduler's message,
- * followed by suffix, in the plan's arena. */
-static const char *fresh_node_reason(struct asc__ctx *c, const struct asc__group *g,
-                                     const struct model_node *node, const char *name,
-                                     const struct sim_pod *p, const char *suffix)
+/* The scheduler's messages for the verdicts of one loop, made once per
+ * distinct verdict: thousands of classes times hundreds of groups mostly
+ * repeat "Insufficient cpu", and a message is only read for pods that no
+ * group helps. Keyed by what the text depends on; the variant (for the
+ * "a new node may be ..." suffix) by its node. */
+struct why_key {
+    uint32_t reason, resources;
+    uint64_t scalars;
+    const void *req;   /* the pod's requests when scalars name its resources */
+    const void *taint; /* the refusing node's taint (SIM_R_TAINT) */
+    const void *variant;
+};
+
+struct why_slot {
+    struct why_key k;
+    const char *text; /* plan arena; NULL = empty slot */
+};
+
+struct why_cache {
+    struct why_slot *v;
+    size_t cap, n; /* cap a power of two */
+};
+
+static uint64_t why_hash(const struct why_key *k)
 {
-    struct sim_verdict v;
-    const char *why = NULL;
-    sim_snapshot_fork(c->snap);
-    int32_t idx = add_template(c, g, node, name);
-    if (sim_filter(c->snap, p, idx, true, &v) != SIM_OK) {
-        struct hs_buf b;
-        hs_buf_init(&b);
-        sim_verdict_format(&v, &b);
-        hs_buf_addc(&b, '\0');
-        why = asc__strf(c, "%s%s", b.data, suffix);
-        hs_buf_release(&b);
-    }
-    sim_snapshot_revert(c->snap);
-    return why;
+    uint64_t h = 1469598103934665603ULL;
+    const unsigned char *p = (const unsigned char *)k;
+    for (size_t i = 0; i < sizeof(*k); i++)
+        h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
 }
 
-/* Why pod p (a class's first pod) does not fit a new node of g, or NULL.
- * A group of several zones or types must fit the pod in every one of them
- * (hoist's correction of cluster-autoscaler's first-zone template): the
- * packed template carries only the labels every launch shares, so a pod
- * that needs a zone or a type fails it; such a pod is promised when every
- * variant (each type in each zone) takes it, and *by_variants tells the
- * caller to pack it on a node that has a variant's labels. Each node is
- * tried alone, as a new node would be. */
-static const char *template_reason(struct asc__ctx *c, uint32_t gi, const struct sim_pod *p,
-                                   bool *by_variants)
+static const char *why_text(struct asc__ctx *c, struct why_cache *wc, const struct sim_verdict *v,
+                            const struct asc_variant *va)
+{
+    struct why_key k;
+    memset(&k, 0, sizeof(k));
+    k.reason = (uint32_t)v->reason;
+    k.resources = v->resources;
+    k.scalars = v->scalars;
+    k.req = v->scalars ? v->req : NULL;
+    k.taint = v->reason == SIM_R_TAINT ? v->taint : NULL;
+    k.variant = va;
+    if (wc->n * 2 >= wc->cap) {
+        size_t ncap = wc->cap ? wc->cap * 2 : 64;
+        struct why_slot *nv = hs_calloc(ncap, sizeof(*nv));
+        for (size_t i = 0; i < wc->cap; i++)
+            if (wc->v[i].text) {
+                size_t j = why_hash(&wc->v[i].k) & (ncap - 1);
+                while (nv[j].text)
+                    j = (j + 1) & (ncap - 1);
+                nv[j] = wc->v[i];
+            }
+        hs_free(wc->v);
+        wc->v = nv;
+        wc->cap = ncap;
+    }
+    size_t j = why_hash(&k) & (wc->cap - 1);
+    for (; wc->v[j].text; j = (j + 1) & (wc->cap - 1))
+        if (memcmp(&wc->v[j].k, &k, sizeof(k)) == 0)
+            return wc->v[j].text;
+    struct hs_buf b;
+    hs_buf_init(&b);
+    sim_verdict_format(v, &b);
+    hs_buf_addc(&b, '\0');
+    const char *text = va ? asc__strf(c, "%s (a new node may be %s%s%s)", b.data,
+                                      va->instance_type ? va->instance_type : "?",
+                                      va->zone ? " in " : "", va->zone ? va->zone : "")
+                          : asc__strf(c, "%s", b.data);
+    hs_buf_release(&b);
+    wc->v[j] = (struct why_slot){ .k = k, .text = text };
+    wc->n++;
+    return text;
+}
+
+/* For every class (its first pod rep[k]), why a new node of group gi does
+ * not take it (why[k], NULL = it does). A group of several zones or types
+ * must fit the pod in every one of them (hoist's correction of
+ * cluster-autoscaler's first-zone template): the packed template carries
+ * only the labels every launch shares, so a pod that needs a zone or a type
+ * fails it; such a pod is promised when every variant (each type in each
+ * zone) takes it, and by_variants[k] tells the caller to pack it on a node
+ * that has a variant's labels. Each node is added alone, as a new node
+ * would be, once for all the classes (filters only read the snapshot). */
+static void template_reasons(struct asc__ctx *c, struct why_cache *wc, uint32_t gi,
+                             const struct sim_pod *const *rep, uint32_t n_cls, const char **why,
+                             bool *by_variants)
 {
     const struct asc__group *g = &c->gs[gi];
-    *by_variants = false;
-    const char *why = fresh_node_reason(c, g, &g->tmpl->node,
-                                        asc__name(c, "template-node-for-%s", g->g->name), p, "");
-    if (g->tmpl->n_variants <= 1)
-        return why;
-    const char *vwhy = NULL;
-    for (uint32_t k = 0; k < g->tmpl->n_variants && !vwhy; k++) {
-        const struct asc_variant *va = &g->tmpl->variants[k];
-        const char *suffix =
-            asc__strf(c, " (a new node may be %s%s%s)", va->instance_type ? va->instance_type : "?",
-                      va->zone ? " in " : "", va->zone ? va->zone : "");
-        vwhy = fresh_node_reason(c, g, &va->node,
-                                 asc__name(c, "template-node-for-%s-%u", g->g->name, k), p, suffix);
+    struct sim_verdict v;
+    sim_snapshot_fork(c->snap);
+    int32_t idx =
+        add_template(c, g, &g->tmpl->node, asc__name(c, "template-node-for-%s", g->g->name));
+    for (uint32_t k = 0; k < n_cls; k++) {
+        by_variants[k] = false;
+        why[k] =
+            sim_filter(c->snap, rep[k], idx, true, &v) == SIM_OK ? NULL : why_text(c, wc, &v, NULL);
     }
-    if (!why)
-        return vwhy;
-    if (!vwhy)
-        *by_variants = true;
-    return vwhy ? why : NULL;
+    sim_snapshot_revert(c->snap);
+    if (g->tmpl->n_variants <= 1)
+        return;
+    const char **vwhy = hs_calloc(n_cls ? n_cls : 1, sizeof(*vwhy));
+    for (uint32_t i = 0; i < g->tmpl->n_variants; i++) {
+        const struct asc_variant *va = &g->tmpl->variants[i];
+        sim_snapshot_fork(c->snap);
+        int32_t vi =
+            add_template(c, g, &va->node, asc__name(c, "template-node-for-%s-%u", g->g->name, i));
+        for (uint32_t k = 0; k < n_cls; k++)
+            if (!vwhy[k] && sim_filter(c->snap, rep[k], vi, true, &v) != SIM_OK)
+                vwhy[k] = why_text(c, wc, &v, va);
+        sim_snapshot_revert(c->snap);
+    }
+    for (uint32_t k = 0; k < n_cls; k++) {
+        if (!why[k])
+            why[k] = vwhy[k]; /* fits the packed node: every variant must agree */
+        else if (!vwhy[k]) {
+            why[k] = NULL; /* needs a zone or type every variant has */
+            by_variants[k] = true;
+        }
+    }
+    hs_free(vwhy);
 }
 
 /* The node g's estimate packs when some of its pods were promised by its
@@ -200,13 +267,21 @@ static int32_t room_for(const struct asc__ctx *c, const struct asc__group *g, in
     return room < 0 ? 0 : (int32_t)room;
 }
 
-static int cstr_cmp(const void *a, const void *b)
+struct pod_at {
+    const char *pod;
+    int32_t node;
+};
+
+static int pod_at_cmp(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(((const struct pod_at *)a)->pod, ((const struct pod_at *)b)->pod);
 }
 
+/* pods (sorted by name; node -1 when unknown) go into the plan's arena;
+ * placed: keep their node indices. */
 static void add_scale_up(struct asc__ctx *c, struct asc_scale_up **v, size_t *n, size_t *cap,
-                         uint32_t gi, int32_t new_size, const char **pods, size_t n_pods)
+                         uint32_t gi, int32_t new_size, const struct pod_at *pods, size_t n_pods,
+                         bool placed)
 {
     struct asc__group *g = &c->gs[gi];
     HS_GROW(*v, *cap, *n + 1);
@@ -215,9 +290,13 @@ static void add_scale_up(struct asc__ctx *c, struct asc_scale_up **v, size_t *n,
     u->current_size = g->g->target_size;
     u->new_size = new_size;
     u->pods = HS_ARENA_NEW_ARRAY(&c->out->arena, const char *, n_pods ? n_pods : 1);
-    if (n_pods) {
-        memcpy(u->pods, pods, n_pods * sizeof(*pods));
-        qsort(u->pods, n_pods, sizeof(*u->pods), cstr_cmp);
+    u->pod_nodes = NULL;
+    if (placed && n_pods)
+        u->pod_nodes = HS_ARENA_NEW_ARRAY(&c->out->arena, int32_t, n_pods);
+    for (size_t i = 0; i < n_pods; i++) {
+        u->pods[i] = pods[i].pod;
+        if (u->pod_nodes)
+            u->pod_nodes[i] = pods[i].node;
     }
     u->n_pods = n_pods;
     g->new_size = new_size;
@@ -242,7 +321,7 @@ static void enforce_min(struct asc__ctx *c, struct asc_scale_up **v, size_t *n, 
             want = room;
         if (want <= 0)
             continue;
-        add_scale_up(c, v, n, cap, i, g->g->target_size + want, NULL, 0);
+        add_scale_up(c, v, n, cap, i, g->g->target_size + want, NULL, 0, false);
         nodes += want;
         cores += want * asc__cores(&g->tmpl->node.capacity);
         mem += want * g->tmpl->node.capacity.memory;
@@ -295,7 +374,7 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
     size_t n_ups = 0, cap_ups = 0;
     struct gopt *go = NULL;
     bool *helped = NULL;
-    const char **pods = NULL;
+    struct pod_at *pods = NULL;
     uint32_t *local = NULL;
 
     /* 1. pending pods, highest priority first */
@@ -364,6 +443,7 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
     else if (c->o->max_nodes_total > 0 &&
              c->nodes_total + c->upcoming_total >= c->o->max_nodes_total)
         global_skip = R_TOTAL;
+    struct why_cache wc = { 0 };
     const struct sim_pod **in_pods = hs_calloc(n_left, sizeof(*in_pods));
     size_t *in_idx = hs_calloc(n_left, sizeof(*in_idx));
     int32_t *place = hs_calloc(n_left, sizeof(*place));
@@ -383,9 +463,8 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         if (o->skip)
             continue;
         o->cls_reason = HS_ARENA_NEW_ARRAY(&c->scratch, const char *, n_cls);
-        bool *by_variants = HS_ARENA_NEW_ARRAY(&c->scratch, bool, n_cls);
-        for (uint32_t k = 0; k < n_cls; k++)
-            o->cls_reason[k] = template_reason(c, gi, rep[k], &by_variants[k]);
+        bool *by_variants = HS_ARENA_NEW_ARRAY(&c->scratch, bool, n_cls ? n_cls : 1);
+        template_reasons(c, &wc, gi, rep, n_cls, o->cls_reason, by_variants);
         size_t n_in = 0;
         bool labelled = false;
         for (size_t i = 0; i < n_left; i++)
@@ -429,6 +508,7 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         o->opt.has_price = asc_group_node_price(g->g, &price, NULL) == HS_OK;
         o->opt.node_price = o->opt.has_price ? price : 0;
     }
+    hs_free(wc.v);
     hs_free(in_pods);
     hs_free(in_idx);
     hs_free(place);
@@ -496,11 +576,14 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         int32_t granted = 0;
         for (size_t s = 0; s < n_slots; s++)
             granted += slots[s].new_size - slots[s].current;
-        pods = hs_calloc(n_left, sizeof(*pods));
+        pods = hs_calloc(n_left ? n_left : 1, sizeof(*pods));
         size_t n_pods = 0;
         for (size_t i = 0; i < n_left; i++)
             if (o->placement[i] >= 0 && o->placement[i] < granted)
-                pods[n_pods++] = asc__pod_key(c, left[i].pod);
+                pods[n_pods++] =
+                    (struct pod_at){ .pod = asc__pod_key(c, left[i].pod), .node = o->placement[i] };
+        if (n_pods)
+            qsort(pods, n_pods, sizeof(*pods), pod_at_cmp);
         /* balanced groups must stay within the cluster-wide limits together */
         int64_t nodes = 0, cores = 0, mem = 0;
         for (size_t s = 0; s < n_slots; s++) {
@@ -512,7 +595,7 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
             if (add <= 0)
                 continue;
             add_scale_up(c, &ups, &n_ups, &cap_ups, slot_group[s], h->g->target_size + add, pods,
-                         n_pods);
+                         n_pods, n_slots == 1);
             nodes += add;
             cores += add * asc__cores(&h->tmpl->node.capacity);
             mem += add * h->tmpl->node.capacity.memory;

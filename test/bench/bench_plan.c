@@ -8,6 +8,17 @@
  *   hoist-bench cluster --nodes N --pods-per-node P --pending Q --plan
  *       one planner call (phase "plan") on N m5.4xlarge nodes of one ASG,
  *       P-1 replicas and a DaemonSet pod per node, Q pending pods.
+ *   hoist-bench karpenter --pods N --plan
+ *       Karpenter's benchmark pods (the same five kinds, sizes and seed as
+ *       hoist_bench.c's estimator workload) pending in an empty cluster of
+ *       1,200 empty single-zone ASGs (400 instance types x 3 zones); the
+ *       planner runs loop after loop, each loop's scale-up committed into
+ *       the cluster as registered nodes (the group's template, an instance
+ *       of its ASG) with the pods bound where the estimate packed them
+ *       (asc_scale_up.pod_nodes), until a loop asks for nothing more. Phase
+ *       "plan" is the CPU time of the planner calls only (not of the
+ *       commits); nodes and cost_per_hour (0.1 per vCPU + 0.1 per GiB, as
+ *       Karpenter's benchmark prices) are the final sizes'.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +27,16 @@
 #include <time.h>
 
 #include "autoscaler/plan.h"
+#include "autoscaler/template.h"
 #include "base/alloc.h"
 #include "base/arena.h"
 #include "base/intern.h"
+#include "base/rng.h"
 #include "model/asg.h"
 #include "model/model.h"
 
 int bench_plan_cluster(int n_nodes, int per_node, int n_pending);
+int bench_plan_karpenter(int n_pods, int n_types);
 
 #define GIB (1024LL * 1024 * 1024)
 #define MIB (1024LL * 1024)
@@ -177,6 +191,255 @@ int bench_plan_cluster(int n_nodes, int per_node, int n_pending)
     model_asg_list_release(&asgs);
     /* The generator interned without the per-object bookkeeping the decoder
      * keeps, so the cluster's arena and the table are dropped whole. */
+    c->n_nodes = c->n_pods = 0;
+    model_cluster_free(&c);
+    hs_intern_free(&t);
+    return 0;
+}
+
+/* ---- karpenter --plan --------------------------------------------------------- */
+
+static struct model_label_selector in_selector(struct hs_intern *t, struct hs_arena *a,
+                                               const char *k, const char *v)
+{
+    struct model_label_selector s = { .present = true, .n = 1 };
+    s.req = HS_ARENA_NEW(a, struct model_requirement);
+    s.req->key = hs_intern_cstr(t, k);
+    s.req->op = MODEL_OP_IN;
+    s.req->n_values = 1;
+    s.req->values = HS_ARENA_NEW(a, const char *);
+    s.req->values[0] = hs_intern_cstr(t, v);
+    return s;
+}
+
+/* One of Karpenter's benchmark pods, drawing from rng in the order
+ * hoist_bench.c's generator does (so both workloads are the same pods). */
+static struct model_pod *karpenter_pending(struct hs_intern *t, struct hs_arena *a,
+                                           struct hs_rng *rng, int kind, int i)
+{
+    static const int64_t cpus[] = { 100, 250, 500, 1000, 1500 };
+    static const int64_t mems[] = { 100, 256, 512, 1024, 2048, 4096 };
+    static const char *owners[] = { "generic", "zone-spread", "host-spread", "zone-affinity",
+                                    "host-anti" };
+    static const char *vals[] = { "a", "b", "c", "d", "e", "f", "g" };
+    struct model_pod *p = HS_ARENA_NEW(a, struct model_pod);
+    char name[32];
+    snprintf(name, sizeof(name), "p-%d", i);
+    p->ns = hs_intern_cstr(t, "default");
+    p->name = hs_arena_strndup(a, name, strlen(name));
+    p->phase = MODEL_PHASE_PENDING;
+    p->scheduled = MODEL_COND_FALSE;
+    p->scheduled_reason = hs_intern_cstr(t, "Unschedulable");
+    set_owner(t, a, p, "ReplicaSet", owners[kind]);
+    const char *val = vals[hs_rng_below(rng, 7)];
+    switch (kind) {
+    case 0:
+        p->labels = one_label(t, a, "my-label", val);
+        break;
+    case 1:
+    case 2:
+        p->labels = one_label(t, a, "my-label", val);
+        p->n_spreads = 1;
+        p->spreads = HS_ARENA_NEW(a, struct model_spread);
+        p->spreads->max_skew = 1;
+        p->spreads->do_not_schedule = true;
+        p->spreads->topology_key =
+            hs_intern_cstr(t, kind == 1 ? "topology.kubernetes.io/zone" : "kubernetes.io/hostname");
+        p->spreads->selector = in_selector(t, a, "my-label", vals[hs_rng_below(rng, 7)]);
+        break;
+    case 3:
+        p->labels = one_label(t, a, "my-affinity", val);
+        p->affinity = HS_ARENA_NEW(a, struct model_pod_affinity);
+        p->affinity->n_required = 1;
+        p->affinity->required = HS_ARENA_NEW(a, struct model_pod_affinity_term);
+        p->affinity->required->selector = in_selector(t, a, "my-affinity", val);
+        p->affinity->required->topology_key = hs_intern_cstr(t, "topology.kubernetes.io/zone");
+        break;
+    default:
+        p->labels = one_label(t, a, "app", "nginx");
+        p->anti_affinity = HS_ARENA_NEW(a, struct model_pod_affinity);
+        p->anti_affinity->n_required = 1;
+        p->anti_affinity->required = HS_ARENA_NEW(a, struct model_pod_affinity_term);
+        p->anti_affinity->required->selector = in_selector(t, a, "app", "nginx");
+        p->anti_affinity->required->topology_key = hs_intern_cstr(t, "kubernetes.io/hostname");
+        break;
+    }
+    p->requests.cpu_milli = cpus[hs_rng_below(rng, 5)];
+    p->requests.memory = mems[hs_rng_below(rng, 6)] * MIB;
+    p->requests.pods = 1;
+    return p;
+}
+
+int bench_plan_karpenter(int n_pods, int n_types)
+{
+    static const char *zones[] = { "us-east-1a", "us-east-1b", "us-east-1c" };
+    struct hs_intern *t = hs_intern_new();
+    struct model_cluster *c = model_cluster_new(t);
+    struct hs_arena *a = &c->arena;
+    struct hs_rng rng;
+    hs_rng_seed(&rng, 42);
+    for (int i = 0; i < n_pods; i++)
+        model_cluster_add_pod(c, karpenter_pending(t, a, &rng, i * 5 / n_pods, i));
+
+    /* 400 types: i+1 vCPU, 2(i+1) GiB, ENIs giving 10(i+1) pods */
+    struct model_instance_type_list types;
+    model_instance_type_list_init(&types);
+    char name[96];
+    for (int i = 0; i < n_types; i++) {
+        struct model_instance_type *it = model_instance_type_list_add(&types);
+        snprintf(name, sizeof(name), "fake-it-%d", i);
+        it->name = hs_arena_strndup(&types.arena, name, strlen(name));
+        it->vcpu = i + 1;
+        it->memory_mib = 2048LL * (i + 1);
+        it->arch = "x86_64";
+        it->max_enis = 2;
+        it->ipv4_per_eni = 5 * (i + 1);
+    }
+    struct model_asg_list asgs;
+    model_asg_list_init(&asgs);
+    for (int i = 0; i < n_types; i++) {
+        for (int z = 0; z < 3; z++) {
+            struct model_asg *g = model_asg_list_add(&asgs);
+            snprintf(name, sizeof(name), "ng-%03d-%c", i, 'a' + z);
+            g->name = hs_arena_strndup(&asgs.arena, name, strlen(name));
+            g->min_size = 0;
+            g->max_size = 5000;
+            g->desired_capacity = 0;
+            model_asg_add_zone(&asgs, g, zones[z], strlen(zones[z]));
+            g->mixed.present = true;
+            struct model_asg_override *ov = model_asg_add_override(&asgs, g);
+            ov->instance_type = types.v[i].name;
+            ov->weighted_capacity = MODEL_ABSENT;
+            struct model_asg_tag *tag = model_asg_add_tag(&asgs, g);
+            tag->key = "k8s.io/cluster-autoscaler/enabled";
+            tag->value = "true";
+        }
+    }
+
+    struct asc_options o;
+    asc_options_init(&o);
+    struct asc_tag_filter f = { 0 };
+    f.key = "k8s.io/cluster-autoscaler/enabled";
+    o.discovery = &f;
+    o.n_discovery = 1;
+    o.max_nodes_per_scaleup = 1000;
+    struct asc_inputs in = { .cluster = c,
+                             .asgs = &asgs,
+                             .instance_types = &types,
+                             .region = "us-east-1",
+                             .now = 1795860000LL * 1000000000LL,
+                             .timers_expired = true };
+    struct hs_err err = { 0 };
+    /* the templates the planner builds, to make the committed nodes */
+    struct asc_cloud cloud = { .asgs = &asgs, .instance_types = &types, .region = "us-east-1" };
+    struct asc_discovery d = { .filters = &f, .n_filters = 1 };
+    asc_group_options_default(&d.defaults);
+    struct asc_groups *groups = NULL;
+    struct asc_templates *tmpls = NULL;
+    struct asc_template_config tc = { 0 };
+    if (asc_groups_build(&cloud, &d, &groups, &err) ||
+        asc_templates_build(groups, &cloud, NULL, 0, &tc, t, &tmpls, &err)) {
+        fprintf(stderr, "hoist-bench: %s\n", err.msg);
+        return 1;
+    }
+    struct asc_state *s = asc_state_new();
+    double total = 0;
+    int loops = 0;
+    size_t unhelped = 0;
+    long serial = 0;
+    for (; loops < 200; loops++) {
+        struct asc_plan p;
+        asc_plan_init(&p);
+        double t0 = cpu_now();
+        enum hs_code rc = asc_plan_run(s, &o, &in, &p, &err);
+        total += cpu_now() - t0;
+        if (rc) {
+            fprintf(stderr, "hoist-bench: %s\n", err.msg);
+            return 1;
+        }
+        unhelped = p.n_no_scale_up;
+        size_t n_up = p.n_scale_up;
+        for (size_t k = 0; k < p.n_scale_up; k++) {
+            const struct asc_scale_up *u = &p.scale_up[k];
+            struct model_asg *g = NULL;
+            const struct asc_template *tp = NULL;
+            for (uint32_t j = 0; j < asgs.n; j++)
+                if (strcmp(asgs.v[j].name, u->group) == 0)
+                    g = &asgs.v[j];
+            for (uint32_t j = 0; j < groups->n; j++)
+                if (strcmp(groups->v[j].name, u->group) == 0)
+                    tp = asc_templates_of(tmpls, &groups->v[j]);
+            if (!g || !tp)
+                return 1;
+            int32_t add = u->new_size - u->current_size;
+            const char **names = hs_calloc((size_t)add, sizeof(*names));
+            for (int32_t m = 0; m < add; m++) {
+                struct model_node *n = HS_ARENA_NEW(a, struct model_node);
+                *n = tp->node;
+                snprintf(name, sizeof(name), "new-%ld", serial);
+                n->name = hs_intern_cstr(t, name);
+                /* the template's labels with this node's hostname */
+                n->labels.v = HS_ARENA_NEW_ARRAY(a, struct model_label, tp->node.labels.n);
+                memcpy(n->labels.v, tp->node.labels.v, tp->node.labels.n * sizeof(*n->labels.v));
+                for (uint32_t l = 0; l < n->labels.n; l++)
+                    if (strcmp(n->labels.v[l].key, "kubernetes.io/hostname") == 0)
+                        n->labels.v[l].value = n->name;
+                snprintf(name, sizeof(name), "i-%017ld", serial);
+                struct model_asg_instance *inst = model_asg_add_instance(&asgs, g);
+                inst->id = hs_arena_strndup(&asgs.arena, name, strlen(name));
+                inst->zone = g->zones[0];
+                inst->instance_type = types.v[0].name;
+                inst->lifecycle_state = "InService";
+                snprintf(name, sizeof(name), "aws:///%s/i-%017ld", g->zones[0], serial);
+                n->provider_id = hs_arena_strndup(a, name, strlen(name));
+                n->ready = MODEL_COND_TRUE;
+                model_cluster_add_node(c, n);
+                names[m] = n->name;
+                serial++;
+            }
+            for (size_t q = 0; q < u->n_pods; q++) {
+                const char *slash = strrchr(u->pods[q], '-');
+                int idx = slash ? atoi(slash + 1) : -1;
+                int32_t at = u->pod_nodes ? u->pod_nodes[q] : -1;
+                if (idx < 0 || (size_t)idx >= c->n_pods || at < 0 || at >= add)
+                    continue;
+                struct model_pod *pod = c->pods[idx];
+                pod->node_name = names[at];
+                pod->phase = MODEL_PHASE_RUNNING;
+                pod->scheduled = MODEL_COND_TRUE;
+                pod->scheduled_reason = NULL;
+            }
+            hs_free(names);
+            g->desired_capacity = u->new_size;
+            fprintf(stderr, "hoist-bench: loop %d: %s %d -> %d for %zu pods (%.3f s)\n", loops,
+                    u->group, (int)u->current_size, (int)u->new_size, u->n_pods, total);
+        }
+        asc_plan_release(&p);
+        if (!n_up) {
+            loops++;
+            break;
+        }
+    }
+    asc_templates_free(&tmpls);
+    asc_groups_free(&groups);
+    long nodes = 0;
+    double cost = 0;
+    for (uint32_t g = 0; g < asgs.n; g++) {
+        int i = (int)(g / 3);
+        nodes += asgs.v[g].desired_capacity;
+        cost += asgs.v[g].desired_capacity * (0.1 * (i + 1) + 0.1 * 2.0 * (i + 1));
+    }
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("{\"workload\": \"karpenter\", \"plan\": true, \"pods\": %d, \"groups\": %u, "
+           "\"loops\": %d, \"nodes\": %ld, \"cost_per_hour\": %.2f, \"unplaced\": %zu, "
+           "\"seconds\": {\"plan\": %.4f}, \"peak_rss_mib\": %.1f}\n",
+           n_pods, asgs.n, loops, nodes, cost, unhelped, total, (double)ru.ru_maxrss / 1024.0);
+    asc_state_free(&s);
+    model_asg_list_release(&asgs);
+    model_instance_type_list_release(&types);
+    /* the committed nodes share the templates' strings without references:
+     * drop the cluster's arena and the table whole, as above */
     c->n_nodes = c->n_pods = 0;
     model_cluster_free(&c);
     hs_intern_free(&t);

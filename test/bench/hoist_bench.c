@@ -370,6 +370,7 @@ static int arg_int(int argc, char **argv, const char *name, int def)
 }
 
 int bench_plan_cluster(int n_nodes, int per_node, int n_pending); /* bench_plan.c */
+int bench_plan_karpenter(int n_pods, int n_types);                /* bench_plan.c */
 
 int main(int argc, char **argv)
 {
@@ -378,6 +379,10 @@ int main(int argc, char **argv)
             return bench_plan_cluster(arg_int(argc, argv, "--nodes", 5000),
                                       arg_int(argc, argv, "--pods-per-node", 30),
                                       arg_int(argc, argv, "--pending", 1000));
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--plan") == 0 && strcmp(argv[1], "karpenter") == 0)
+            return bench_plan_karpenter(arg_int(argc, argv, "--pods", 20000),
+                                        arg_int(argc, argv, "--groups", 1200) / 3);
     if (argc >= 2 && strcmp(argv[1], "karpenter") == 0)
         return run_karpenter(arg_int(argc, argv, "--pods", 20000),
                              arg_int(argc, argv, "--groups", 1200) / 3);

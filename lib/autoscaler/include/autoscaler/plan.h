@@ -124,6 +124,12 @@ struct asc_scale_up {
     int32_t new_size;
     const char **pods; /* "ns/name" of the pods this scale-up is for, sorted */
     size_t n_pods;
+    /* For pods[i], the new node (0-based, in the order the estimate opened
+     * them) that the estimate packed it on; NULL when the scale-up is
+     * balanced over several groups (the pods are shared, not placed) or is
+     * --enforce-node-group-min-size's. Not printed by simulate; callers that
+     * commit a plan into a cluster (hoist-bench, replay) bind by it. */
+    int32_t *pod_nodes;
 };
 
 struct asc_group_reason {
