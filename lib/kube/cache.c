@@ -31,8 +31,8 @@
 #define NO_SLOT UINT32_MAX
 
 /* What lib/kube can cache: one row per resource the decoder gives a
- * kube_kind. A new kind joins with a row here and a case in obj_key() and
- * obj_unref(). */
+ * kube_kind. A new kind joins with a row here and a case in obj_key() (and
+ * kube_object_unref_strings() in decode.c). */
 struct resource {
     enum kube_kind kind;
     const char *path; /* collection path, all namespaces */
@@ -180,47 +180,6 @@ static void obj_key(const struct kube_object *o, const char **ns, const char **n
     }
     if (!*name)
         *name = "";
-}
-
-static void obj_unref(struct kube_object *o, struct hs_intern *t)
-{
-    switch (o->kind) {
-    case KUBE_KIND_POD:
-        model_pod_unref_strings(o->u.pod, t);
-        break;
-    case KUBE_KIND_NODE:
-        model_node_unref_strings(o->u.node, t);
-        break;
-    case KUBE_KIND_PDB:
-        model_pdb_unref_strings(o->u.pdb, t);
-        break;
-    case KUBE_KIND_DAEMONSET:
-        model_daemonset_unref_strings(o->u.daemonset, t);
-        break;
-    case KUBE_KIND_PVC:
-        model_pvc_unref_strings(o->u.pvc, t);
-        break;
-    case KUBE_KIND_PV:
-        model_pv_unref_strings(o->u.pv, t);
-        break;
-    case KUBE_KIND_STORAGE_CLASS:
-        model_storage_class_unref_strings(o->u.storage_class, t);
-        break;
-    case KUBE_KIND_NAMESPACE:
-        model_namespace_unref_strings(o->u.ns, t);
-        break;
-    case KUBE_KIND_REPLICA_SET:
-    case KUBE_KIND_STATEFUL_SET:
-    case KUBE_KIND_REPLICATION_CONTROLLER:
-    case KUBE_KIND_DEPLOYMENT:
-        model_workload_unref_strings(o->u.workload, t);
-        break;
-    case KUBE_KIND_JOB:
-        model_job_unref_strings(o->u.job, t);
-        break;
-    default:
-        break;
-    }
 }
 
 static uint32_t key_hash(const char *ns, const char *name)
@@ -421,7 +380,7 @@ static void index_remove(struct kube_cache *c, struct entry *e)
 
 static void entry_free(struct kube_cache *c, struct entry *e)
 {
-    obj_unref(&e->obj, c->intern);
+    kube_object_unref_strings(&e->obj, c->intern);
     c->stats.arena_bytes -= e->arena.used;
     hs_arena_release(&e->arena);
     hs_free(e);
@@ -452,7 +411,7 @@ static struct entry *entry_decode(struct kube_cache *c, struct kube__span obj, u
                 : e->obj.kind != c->res->kind ? "wrong kind"
                                               : "no metadata.name");
         if (!rc)
-            obj_unref(&e->obj, c->intern);
+            kube_object_unref_strings(&e->obj, c->intern);
         hs_arena_release(&e->arena);
         hs_free(e);
         return NULL;

@@ -2405,7 +2405,7 @@ static enum kube_kind kind_of(const char *k, size_t n)
     return KUBE_KIND_OTHER;
 }
 
-static void object_unref(struct kube_object *o, struct hs_intern *t)
+void kube_object_unref_strings(struct kube_object *o, struct hs_intern *t)
 {
     switch (o->kind) {
     case KUBE_KIND_NODE:
@@ -2530,7 +2530,7 @@ static void dec_object(struct dctx *c, const struct jv *j, const char *kind_hint
         break;
     }
     if (c->rc) {
-        object_unref(out, c->t);
+        kube_object_unref_strings(out, c->t);
         out->kind = KUBE_KIND_OTHER;
     }
 }

@@ -69,6 +69,11 @@ struct kube_object {
  * a (borrowed); its strings are interned in t (borrowed) and are released
  * with model_<kind>_unref_strings. On error nothing is allocated that holds
  * a reference, and out->kind is KUBE_KIND_OTHER. */
+/* Drops the interned-string references of o (borrowed) from t (borrowed):
+ * the model_<kind>_unref_strings of its kind. Its arena memory stays with
+ * whoever owns the arena. A KUBE_KIND_OTHER object is left alone. */
+void kube_object_unref_strings(struct kube_object *o, struct hs_intern *t);
+
 enum hs_code kube_decode_object(const char *buf, size_t len, const char *kind_hint,
                                 struct hs_intern *t, struct hs_arena *a, struct kube_object *out,
                                 struct hs_err *err);
