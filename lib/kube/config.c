@@ -21,6 +21,7 @@
 #include "base/alloc.h"
 #include "base/base64.h"
 #include "base/buf.h"
+#include "config_int.h"
 
 /* One loaded kubeconfig file. */
 struct kfile {
@@ -47,30 +48,18 @@ static void kset_release(struct kset *s)
     s->n = 0;
 }
 
-static enum hs_code load_file(const char *path, struct kfile *kf, struct hs_err *err)
+/* Loads the document parser reads (its input set by the caller) as the
+ * kubeconfig named path. */
+static enum hs_code load_parsed(yaml_parser_t *parser, const char *path, struct kfile *kf,
+                                struct hs_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    yaml_parser_t parser;
-    enum hs_code rc = HS_OK;
-
-    memset(kf, 0, sizeof(*kf));
-    if (!f)
-        return hs_err_set(err, HS_EIO, "%s: cannot open: %s", path, strerror(errno));
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &kf->doc)) {
-        rc = hs_err_set(err, HS_EPARSE, "%s:%zu:%zu: invalid YAML: %s", path,
-                        parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                        parser.problem ? parser.problem : "parse error");
+    if (!yaml_parser_load(parser, &kf->doc)) {
         memset(&kf->doc, 0, sizeof(kf->doc));
-    } else {
-        kf->root = yaml_document_get_root_node(&kf->doc);
+        return hs_err_set(err, HS_EPARSE, "%s:%zu:%zu: invalid YAML: %s", path,
+                          parser->problem_mark.line + 1, parser->problem_mark.column + 1,
+                          parser->problem ? parser->problem : "parse error");
     }
-    yaml_parser_delete(&parser);
-    fclose(f);
-    if (rc) {
-        return rc;
-    }
+    kf->root = yaml_document_get_root_node(&kf->doc);
     kf->path = hs_strdup(path);
     const char *slash = strrchr(path, '/');
     kf->dir = slash ? hs_strndup(path, (size_t)(slash - path + (slash == path))) : hs_strdup(".");
@@ -83,6 +72,22 @@ static enum hs_code load_file(const char *path, struct kfile *kf, struct hs_err 
                           path);
     }
     return HS_OK;
+}
+
+static enum hs_code load_file(const char *path, struct kfile *kf, struct hs_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    yaml_parser_t parser;
+
+    memset(kf, 0, sizeof(*kf));
+    if (!f)
+        return hs_err_set(err, HS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_file(&parser, f);
+    enum hs_code rc = load_parsed(&parser, path, kf, err);
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return rc;
 }
 
 /* ---- small accessors over a libyaml document ------------------------------ */
@@ -535,6 +540,28 @@ enum hs_code kube_config_load_kubeconfig(const char *paths, const char *context,
     kset_release(&s);
     return rc;
 }
+
+#ifdef HS_UNITTEST_BUILD
+enum hs_code kube__config_load_text(const char *name, const char *text, size_t len,
+                                    const char *context, struct kube_config *out,
+                                    struct hs_err *err)
+{
+    struct kset s = { 0 };
+    yaml_parser_t parser;
+    memset(out, 0, sizeof(*out));
+    s.files = hs_calloc(1, sizeof(*s.files));
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    enum hs_code rc = load_parsed(&parser, name, &s.files[0], err);
+    yaml_parser_delete(&parser);
+    if (!rc) {
+        s.n = 1;
+        rc = resolve(&s, name, context, out, err);
+    }
+    kset_release(&s);
+    return rc;
+}
+#endif
 
 static enum hs_code load_in_cluster(const struct kube_config_env *env, struct kube_config *c,
                                     struct hs_err *err)
