@@ -79,6 +79,17 @@ static bool is_header_value(const char *s)
     return s && !strpbrk(s, "\r\n");
 }
 
+/* Where a proxy URL's authority starts, past a scheme hoist accepts, or
+ * NULL for any other scheme. */
+static const char *proxy_scheme_end(const char *url)
+{
+    static const char *const schemes[] = { "http://", "https://", "socks5://", "socks5h://" };
+    for (size_t i = 0; i < HS_ARRAY_LEN(schemes); i++)
+        if (!strncasecmp(url, schemes[i], strlen(schemes[i])))
+            return url + strlen(schemes[i]);
+    return NULL;
+}
+
 /* ---- the client ---- */
 
 static enum hs_code client_new(struct ev_loop *loop, const struct http_client_options *opts,
@@ -109,6 +120,14 @@ static enum hs_code client_new(struct ev_loop *loop, const struct http_client_op
     if (o->tls_server_name && (!*o->tls_server_name || strpbrk(o->tls_server_name, ":/@ \r\n")))
         return hs_err_set(err, HS_EINVAL, "http client: bad TLS server name '%s'",
                           o->tls_server_name);
+    /* The proxy URL may hold a password: messages never quote it. */
+    const char *proxy_rest = o->proxy ? proxy_scheme_end(o->proxy) : NULL;
+    if (o->proxy && !proxy_rest)
+        return hs_err_set(err, HS_EINVAL,
+                          "http client: the proxy URL's scheme is not http, https or socks5");
+    if (o->proxy && (!*proxy_rest || strpbrk(o->proxy, " \r\n\t")))
+        return hs_err_set(err, HS_EINVAL,
+                          "http client: the proxy URL has no host or holds a space");
 
     struct http_client *c = hs_calloc(1, sizeof(*c));
     c->loop = loop;
@@ -133,6 +152,17 @@ static enum hs_code client_new(struct ev_loop *loop, const struct http_client_op
         o->max_host_connections ? o->max_host_connections : HTTP__DEFAULT_HOST_CONNS;
     c->max_idle_connections =
         o->max_idle_connections ? o->max_idle_connections : HTTP__DEFAULT_IDLE_CONNS;
+    if (o->proxy) {
+        /* socks5:// means remote name resolution in client-go (Go's SOCKS5
+         * dialer sends the host name); libcurl spells that socks5h://. */
+        struct hs_buf b;
+        hs_buf_init(&b);
+        if (!strncasecmp(o->proxy, "socks5://", 9))
+            hs_buf_addf(&b, "socks5h://%s", o->proxy + 9);
+        else
+            hs_buf_adds(&b, o->proxy);
+        c->proxy = hs_buf_detach(&b);
+    }
 
     c->be_arg = be_arg;
     enum hs_code rc = c->ops->init(c, err);
@@ -251,6 +281,9 @@ void http_client_free(struct http_client **cp)
     hs_free(c->client_key_pem);
     hs_free(c->tls_server_name);
     hs_free(c->user_agent);
+    if (c->proxy) /* may hold a password */
+        memset(c->proxy, 0, strlen(c->proxy));
+    hs_free(c->proxy);
     hs_free(c);
 }
 

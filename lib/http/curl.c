@@ -390,6 +390,13 @@ static enum hs_code be_start(struct http_request *r, struct hs_err *err)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write_cb);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+    /* An explicit proxy replaces the environment's, NO_PROXY included (an
+     * empty NOPROXY list exempts no host); without one libcurl reads the
+     * environment. */
+    if (c->proxy) {
+        curl_easy_setopt(e, CURLOPT_PROXY, c->proxy);
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+    }
 
     /* TLS: verified unless the client was told otherwise. */
     long verify = c->insecure_skip_verify ? 0L : 1L;

@@ -127,6 +127,7 @@ struct http_client {
     char *user_agent;
     long max_host_connections;
     long max_idle_connections;
+    char *proxy; /* NULL: the environment's; socks5:// already rewritten to socks5h:// */
 
     /* What the transport's init reads besides the options (fake.c: its
      * handler); borrowed, only during http__client_new_with. */

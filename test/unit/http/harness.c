@@ -23,9 +23,14 @@
 
 int test_server_start(struct test_server *s, const char *const *extra_args)
 {
+    return test_script_start(s, "test/unit/http/server.py", extra_args);
+}
+
+int test_script_start(struct test_server *s, const char *rel_path, const char *const *extra_args)
+{
     const char *src = getenv("HOIST_SOURCE_DIR");
     char script[4096];
-    snprintf(script, sizeof(script), "%s/test/unit/http/server.py", src ? src : ".");
+    snprintf(script, sizeof(script), "%s/%s", src ? src : ".", rel_path);
     const char *argv[16] = { "python3", script };
     size_t n = 2;
     for (size_t i = 0; extra_args && extra_args[i] && n < 15; i++)
@@ -65,12 +70,12 @@ int test_server_start(struct test_server *s, const char *const *extra_args)
         struct pollfd p = { .fd = out[0], .events = POLLIN };
         int pr = poll(&p, 1, 60000);
         if (pr <= 0) {
-            fprintf(stderr, "server.py did not print its port within 60 s\n");
+            fprintf(stderr, "%s did not print its port within 60 s\n", rel_path);
             break;
         }
         ssize_t r = read(out[0], line + len, 1);
         if (r <= 0) {
-            fprintf(stderr, "server.py exited before printing its port\n");
+            fprintf(stderr, "%s exited before printing its port\n", rel_path);
             break;
         }
         if (line[len] == '\n')

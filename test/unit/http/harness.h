@@ -21,6 +21,10 @@ struct test_server {
 /* Starts server.py with the extra arguments (NULL-terminated, may be NULL);
  * returns 0 when it listens, -1 (with a message on stderr) otherwise. */
 int test_server_start(struct test_server *s, const char *const *extra_args);
+/* The same for another helper script that prints "PORT <n>" and serves
+ * until its stdin closes: rel_path is relative to the source tree
+ * (test/fakes/connect_proxy.py). Stop it with test_server_stop. */
+int test_script_start(struct test_server *s, const char *rel_path, const char *const *extra_args);
 void test_server_stop(struct test_server *s);
 
 /* Runs loop until no watcher is left; fails the test if that takes more

@@ -72,9 +72,17 @@ struct http_client_options {
     long max_host_connections;
     /* Idle connections kept for reuse; 0: 16. */
     long max_idle_connections;
+    /* Proxy for every request of this client (kubeconfig proxy-url):
+     * http://, https:// (TLS to the proxy, verified against the system's
+     * bundle) or socks5:// (host names resolved by the proxy, as client-go's
+     * socks5 does; socks5h:// is the same). When set it replaces the
+     * environment's proxy variables, NO_PROXY included, as client-go's
+     * proxy-url does. May carry user:password; never logged or quoted.
+     * NULL: the environment, as below. */
+    const char *proxy;
 };
-/* Proxies come from the environment as libcurl reads it: http_proxy (lower
- * case only), HTTPS_PROXY/https_proxy, ALL_PROXY, NO_PROXY. */
+/* Without `proxy`, proxies come from the environment as libcurl reads it:
+ * http_proxy (lower case only), HTTPS_PROXY/https_proxy, ALL_PROXY, NO_PROXY. */
 
 /* What arrived. Every pointer is borrowed and valid only during the callback
  * that receives it. */
