@@ -5,7 +5,8 @@
  * credentials (an exec plugin run when the cached one is missing or
  * expired), then the HTTP exchange, then possibly a Retry-After wait and
  * another round. The HTTP client is rebuilt when an exec plugin hands out a
- * new client certificate; the old one is freed once idle.
+ * new client certificate; the old one is freed once idle. Every HTTP client
+ * goes through the kubeconfig's proxy-url when it has one.
  *
  * This file must never block the loop (token files are small local reads),
  * never log a header value, token or body, and never call a request's
@@ -63,6 +64,7 @@ struct kube_client {
 
     /* TLS settings copied from the config, for (re)building http. */
     char *ca_file, *tls_server_name, *cert_file, *key_file;
+    char *proxy; /* kubeconfig proxy-url; may hold a password */
     struct hs_buf ca_pem, cert_pem, key_pem;
     bool insecure;
 
@@ -151,6 +153,7 @@ static enum hs_code make_http(struct kube_client *c, const struct kube_exec_cred
     }
     o.tls_server_name = c->tls_server_name;
     o.insecure_skip_verify = c->insecure;
+    o.proxy = c->proxy;
     o.user_agent = c->user_agent;
     if (cred && cred->cert_pem) {
         o.client_cert_pem = cred->cert_pem;
@@ -558,6 +561,7 @@ enum hs_code kube_client_new(struct ev_loop *loop, const struct kube_config *cfg
         c->server[--sl] = '\0';
     c->ca_file = cfg->ca_file ? hs_strdup(cfg->ca_file) : NULL;
     c->tls_server_name = cfg->tls_server_name ? hs_strdup(cfg->tls_server_name) : NULL;
+    c->proxy = cfg->proxy_url ? hs_strdup(cfg->proxy_url) : NULL;
     c->cert_file = cfg->client_cert_file ? hs_strdup(cfg->client_cert_file) : NULL;
     c->key_file = cfg->client_key_file ? hs_strdup(cfg->client_key_file) : NULL;
     hs_buf_init(&c->ca_pem);
@@ -626,6 +630,9 @@ void kube_client_free(struct kube_client **cp)
     hs_free(c->user_agent);
     hs_free(c->ca_file);
     hs_free(c->tls_server_name);
+    if (c->proxy)
+        memset(c->proxy, 0, strlen(c->proxy));
+    hs_free(c->proxy);
     hs_free(c->cert_file);
     hs_free(c->key_file);
     hs_buf_release(&c->ca_pem);

@@ -423,6 +423,13 @@ static enum hs_code load_cluster(struct kfile *kf, yaml_node_t *cl, const char *
     if ((rc = get_str(kf, cl, "proxy-url", where, &s, err)))
         return rc;
     c->proxy_url = s && *s ? hs_strdup(s) : NULL;
+    /* client-go takes http, https and socks5 proxies; the value may hold a
+     * password, so the message does not quote it. */
+    if (c->proxy_url && strncasecmp(s, "http://", 7) != 0 && strncasecmp(s, "https://", 8) != 0 &&
+        strncasecmp(s, "socks5://", 9) != 0)
+        return hs_err_set(err, HS_EPARSE,
+                          "%s: %s.proxy-url: expected an http://, https:// or socks5:// URL",
+                          kf->path, where);
     if ((rc = get_bool(kf, cl, "insecure-skip-tls-verify", where, &c->insecure_skip_tls_verify,
                        err)))
         return rc;

@@ -4,8 +4,10 @@
  * time (run once and cached, KUBERNETES_EXEC_INFO as client-go sends it,
  * re-run on 401 after the token rotates, a failing plugin and one printing
  * garbage as one clear error each), in-cluster configuration with a rotated
- * service-account token, the limiter spacing requests but not watches, and
- * a Status error as one line.
+ * service-account token, the limiter spacing requests but not watches, a
+ * Status error as one line, and a kubeconfig's proxy-url honoured (HTTP
+ * CONNECT and SOCKS5 proxies that log their tunnels, over an environment
+ * that says otherwise).
  */
 #include "harness.h"
 
@@ -235,6 +237,89 @@ static void test_client_cert(void **state)
     ev_loop_destroy(loop);
 }
 
+/* A token kubeconfig for f whose cluster names proxy-url proxy. */
+static const char *proxy_kubeconfig(struct kfake *f, const char *name, const char *proxy)
+{
+    char text[2048];
+    snprintf(text, sizeof(text),
+             "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
+             "    server: https://127.0.0.1:%d\n    certificate-authority: %s\n"
+             "    proxy-url: %s\n"
+             "users:\n- name: u\n  user:\n    token: %s\n"
+             "contexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\n",
+             f->port, f->ca, proxy, f->token);
+    return kwrite_file(f, name, text, 0600);
+}
+
+static void test_proxy_url(void **state)
+{
+    (void)state;
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct kfake f;
+    assert_int_equal(kfake_start(&f, loop, NULL), 0);
+    struct kproxy hp, sp;
+    assert_int_equal(kproxy_start(&hp, &f, "http-proxy.log", false), 0);
+    assert_int_equal(kproxy_start(&sp, &f, "socks-proxy.log", true), 0);
+    /* The environment points somewhere dead and exempts everything: the
+     * kubeconfig's proxy-url must win, as in client-go. */
+    setenv("HTTPS_PROXY", "http://127.0.0.1:1", 1); /* nothing listens on port 1 */
+    setenv("NO_PROXY", "*", 1);
+
+    char proxy[64], kc[512], want[64];
+    snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", hp.port);
+    snprintf(kc, sizeof(kc), "%s", proxy_kubeconfig(&f, "http-proxy.kubeconfig", proxy));
+    struct kube_client *c = client_for(&f, kc);
+    struct call k, w;
+    get_wait(c, loop, "/api/v1/nodes", &k);
+    assert_int_equal(k.rc, HS_OK);
+    /* A watch goes through the tunnel as well. */
+    memset(&w, 0, sizeof(w));
+    w.loop = loop;
+    struct kube_request_options wo = { 0 };
+    wo.path = "/api/v1/nodes?watch=1&timeoutSeconds=1";
+    wo.watch = true;
+    wo.on_done = on_call;
+    wo.ctx = &w;
+    struct hs_err err = { 0 };
+    assert_int_equal(kube_request_start(c, &wo, NULL, &err), HS_OK);
+    assert_true(kwait(loop, 60, call_done, &w));
+    assert_int_equal(w.rc, HS_OK);
+    kube_client_free(&c);
+    snprintf(want, sizeof(want), "CONNECT 127.0.0.1:%d", f.port);
+    size_t tunnels = kproxy_count(&hp, "");
+    assert_true(tunnels >= 1);
+    assert_int_equal(kproxy_count(&hp, want), tunnels);
+    char *out = NULL;
+    assert_int_equal(kfake_request(&f, "GET", "/_fake/requests", NULL, &out), 200);
+    assert_non_null(strstr(out, "\"hoist-test\"")); /* the token went through the tunnel */
+    hs_free(out);
+
+    /* SOCKS5. */
+    snprintf(proxy, sizeof(proxy), "socks5://127.0.0.1:%d", sp.port);
+    snprintf(kc, sizeof(kc), "%s", proxy_kubeconfig(&f, "socks-proxy.kubeconfig", proxy));
+    c = client_for(&f, kc);
+    get_wait(c, loop, "/api/v1/namespaces", &k);
+    assert_int_equal(k.rc, HS_OK);
+    kube_client_free(&c);
+    tunnels = kproxy_count(&sp, "SOCKS5 ");
+    assert_true(tunnels >= 1);
+    assert_int_equal(kproxy_count(&sp, ""), tunnels);
+
+    /* The proxy gone: a connection error, not a silent direct request. */
+    kproxy_stop(&hp);
+    snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", hp.port);
+    snprintf(kc, sizeof(kc), "%s", proxy_kubeconfig(&f, "http-proxy.kubeconfig", proxy));
+    c = client_for(&f, kc);
+    get_wait(c, loop, "/api/v1/nodes", &k);
+    assert_int_equal(k.rc, HS_ECONNECT);
+    kube_client_free(&c);
+    unsetenv("HTTPS_PROXY");
+    unsetenv("NO_PROXY");
+    kproxy_stop(&sp);
+    kfake_stop(&f);
+    ev_loop_destroy(loop);
+}
+
 static void test_in_cluster_rotation(void **state)
 {
     (void)state;
@@ -348,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_exec_plugin),
         cmocka_unit_test(test_client_cert),
         cmocka_unit_test(test_in_cluster_rotation),
+        cmocka_unit_test(test_proxy_url),
         cmocka_unit_test(test_limiter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -284,3 +284,87 @@ const char *kwrite_file(struct kfake *f, const char *name, const char *text, int
     chmod(path, (mode_t)mode);
     return path;
 }
+
+int kproxy_start(struct kproxy *p, struct kfake *f, const char *log_name, bool socks5)
+{
+    memset(p, 0, sizeof(*p));
+    p->stdin_fd = -1;
+    snprintf(p->log, sizeof(p->log), "%s/%s", f->dir, log_name);
+    unlink(p->log);
+    const char *src = getenv("HOIST_SOURCE_DIR");
+    char script[1024];
+    snprintf(script, sizeof(script), "%s/test/fakes/connect_proxy.py", src ? src : ".");
+    const char *argv[] = { "python3", script, "--log", p->log, socks5 ? "--socks5" : NULL, NULL };
+    int in[2], out[2];
+    if (pipe(in) || pipe(out)) {
+        perror("pipe");
+        return -1;
+    }
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(1);
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        close(in[0]);
+        close(in[1]);
+        close(out[0]);
+        close(out[1]);
+        execvp("python3", (char *const *)(uintptr_t)argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    fcntl(in[1], F_SETFD, FD_CLOEXEC);
+    p->pid = pid;
+    p->stdin_fd = in[1]; /* the proxy serves until this closes */
+    char line[64];
+    size_t len = 0;
+    while (len + 1 < sizeof(line)) {
+        struct pollfd pf = { .fd = out[0], .events = POLLIN };
+        if (poll(&pf, 1, 90000) <= 0 || read(out[0], line + len, 1) <= 0)
+            break;
+        if (line[len] == '\n')
+            break;
+        len++;
+    }
+    line[len] = '\0';
+    close(out[0]);
+    if (sscanf(line, "PORT %d", &p->port) != 1 || p->port <= 0) {
+        fprintf(stderr, "connect_proxy.py did not print its port\n");
+        kproxy_stop(p);
+        return -1;
+    }
+    return 0;
+}
+
+void kproxy_stop(struct kproxy *p)
+{
+    if (p->stdin_fd >= 0)
+        close(p->stdin_fd);
+    p->stdin_fd = -1;
+    if (p->pid > 0) {
+        kill(p->pid, SIGTERM);
+        while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    p->pid = 0;
+}
+
+size_t kproxy_count(const struct kproxy *p, const char *prefix)
+{
+    FILE *fp = fopen(p->log, "r");
+    if (!fp)
+        return 0;
+    char line[512];
+    size_t n = 0;
+    while (fgets(line, sizeof(line), fp))
+        if (strncmp(line, prefix, strlen(prefix)) == 0)
+            n++;
+    fclose(fp);
+    return n;
+}

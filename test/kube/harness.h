@@ -61,6 +61,21 @@ struct kube_client *kclient(struct kfake *f, const struct kube_client_options *o
  * cache in f's folder. Returns its exit status; *out (new) its stdout. */
 int kubectl(struct kfake *f, char **out, const char *fmt, ...) HS_PRINTF(3, 4);
 
+/* test/fakes/connect_proxy.py in front of the fake: an HTTP CONNECT proxy,
+ * or SOCKS5, logging one line per tunnel to log. */
+struct kproxy {
+    pid_t pid;
+    int stdin_fd; /* closing it stops the proxy */
+    int port;
+    char log[400];
+};
+/* Starts a proxy whose log is f->dir/log_name. Returns 0, or -1 with a
+ * message on stderr. */
+int kproxy_start(struct kproxy *p, struct kfake *f, const char *log_name, bool socks5);
+void kproxy_stop(struct kproxy *p);
+/* Lines of the proxy's log that start with prefix ("" counts them all). */
+size_t kproxy_count(const struct kproxy *p, const char *prefix);
+
 /* Writes text to dir/name (mode), returns the path (static buffer). */
 const char *kwrite_file(struct kfake *f, const char *name, const char *text, int mode);
 

@@ -101,6 +101,7 @@ static void written_by_kubectl(void **state)
              "--certificate-authority=%s --embed-certs=true >/dev/null; "
              "$k config set-cluster dev --server=https://dev.example:443 "
              "--insecure-skip-tls-verify=true >/dev/null; "
+             "$k config set clusters.dev.proxy-url socks5://proxy.internal:1080 >/dev/null; "
              "$k config set-credentials bot --token=s3cr3t-token >/dev/null; "
              "$k config set-credentials eks --exec-command=aws --exec-arg=eks "
              "--exec-arg=get-token --exec-arg=--cluster-name --exec-arg=prod "
@@ -131,12 +132,14 @@ static void written_by_kubectl(void **state)
     assert_memory_equal(c.ca_data.data, "-----BEGIN CERTIFICATE-----", 27);
     assert_null(c.exec);
     assert_false(c.insecure_skip_tls_verify);
+    assert_null(c.proxy_url);
     kube_config_release(&c);
 
     /* The other context: an exec plugin as `aws eks update-kubeconfig` writes it. */
     assert_int_equal(kube_config_load_kubeconfig(kc, "b", &c, &err), HS_OK);
     assert_string_equal(c.server, "https://dev.example:443");
     assert_true(c.insecure_skip_tls_verify);
+    assert_string_equal(c.proxy_url, "socks5://proxy.internal:1080");
     assert_non_null(c.exec);
     assert_string_equal(c.exec->command, "aws");
     assert_int_equal(c.exec->n_args, 4);
@@ -337,6 +340,10 @@ static void bad_structure(void **state)
         { "current-context: c\ncontexts:\n- name: c\n  context: {cluster: k}\n"
           "clusters:\n- name: k\n  cluster: {server: ftp://x}\n",
           "F: clusters[0].cluster.server: \"ftp://x\" is not an http(s) URL" },
+        { "current-context: c\ncontexts:\n- name: c\n  context: {cluster: k}\n"
+          "clusters:\n- name: k\n  cluster: {server: 'https://k', proxy-url: "
+          "'socks4://u:SEKRET@p:1080'}\n",
+          "F: clusters[0].cluster.proxy-url: expected an http://, https:// or socks5:// URL" },
         { "current-context: c\ncontexts:\n- name: c\n  context: {cluster: k}\n"
           "clusters:\n- name: k\n  cluster: {server: 'https://x', insecure-skip-tls-verify: "
           "true, certificate-authority-data: Zm9v}\n",

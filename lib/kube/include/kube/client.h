@@ -5,6 +5,9 @@
  * tokens rotate, client certificates, or an exec credential plugin run
  * asynchronously and cached until its expiry), and paced by the
  * --kube-client-qps/--kube-client-burst token bucket, which watches bypass.
+ * Requests go through the kubeconfig's proxy-url when it names one (http,
+ * https or socks5; it replaces the environment's proxy settings, as in
+ * client-go), else through the environment's proxy variables.
  * A 429 (or a 503 with Retry-After) is retried after the server's
  * Retry-After; a 401 re-reads the token file or re-runs the exec plugin once.
  * Failed responses carrying a Status are turned into one line:
