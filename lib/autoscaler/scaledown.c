@@ -67,36 +67,65 @@ static int64_t scalar_of(const struct model_resources *r, const char *name)
     return 0;
 }
 
-/* Utilization of node i as cluster-autoscaler computes it. */
+/* A pod cluster-autoscaler counts as a DaemonSet pod: owned by a DaemonSet,
+ * or annotated cluster-autoscaler.kubernetes.io/daemonset-pod=true. */
+static bool daemonset_pod(const struct model_pod *p)
+{
+    if (asc__is_daemonset_pod(p))
+        return true;
+    const char *v = annotation(&p->annotations, "cluster-autoscaler.kubernetes.io/daemonset-pod");
+    return v && strcmp(v, "true") == 0;
+}
+
+/* A pod deleted longer ago than its grace period (30s, the model has no
+ * terminationGracePeriodSeconds) plus 30s: on its way out, not counted. */
+static bool long_terminating(const struct asc__ctx *c, const struct model_pod *p)
+{
+    return p->deletion_ts && p->deletion_ts + 30 + 30 < c->now_s;
+}
+
+/* Utilization of node i as cluster-autoscaler computes it, per resource:
+ * the requests of its pods over allocatable. With
+ * --ignore-daemonsets-utilization (or the group's option) DaemonSet pods,
+ * and with --ignore-mirror-pods-utilization mirror pods, leave the sum AND
+ * the allocatable (what is left for the other pods is the denominator);
+ * long-terminating pods are left out. A GPU node is measured by its GPUs
+ * alone; otherwise the larger of cpu and memory. */
 static double utilization(struct asc__ctx *c, int32_t i, const struct asc__group *g, bool *gpu)
 {
     const struct model_node *n = c->in->cluster->nodes[i];
     const char *gname = gpu_resource_of(n);
     bool skip_ds = g->g->options.ignore_daemonsets_utilization;
-    int64_t cpu = 0, mem = 0, gpus = 0;
+    int64_t cpu = 0, mem = 0, gpus = 0, cpu_off = 0, mem_off = 0, gpus_off = 0;
     const int32_t *ids;
     size_t np = sim_snapshot_node_pods(c->snap, i, &ids);
     for (size_t k = 0; k < np; k++) {
         const struct model_pod *p = sim_snapshot_pod(c->snap, ids[k])->pod;
-        if (skip_ds && asc__is_daemonset_pod(p))
+        int64_t pg = gname ? scalar_of(&p->requests, gname) : 0;
+        if ((skip_ds && daemonset_pod(p)) || (c->o->ignore_mirror_pods_utilization &&
+                                              annotation(&p->annotations, ASC__ANN_MIRROR))) {
+            cpu_off += p->requests.cpu_milli;
+            mem_off += p->requests.memory;
+            gpus_off += pg;
             continue;
-        if (c->o->ignore_mirror_pods_utilization && annotation(&p->annotations, ASC__ANN_MIRROR))
+        }
+        if (long_terminating(c, p))
             continue;
         cpu += p->requests.cpu_milli;
         mem += p->requests.memory;
-        if (gname)
-            gpus += scalar_of(&p->requests, gname);
+        gpus += pg;
     }
     *gpu = gname != NULL;
     if (gname) {
-        int64_t alloc = scalar_of(&n->allocatable, gname);
+        int64_t alloc = scalar_of(&n->allocatable, gname) - gpus_off;
         return alloc > 0 ? (double)gpus / (double)alloc : 0;
     }
     double u = 0;
-    if (n->allocatable.cpu_milli > 0)
-        u = (double)cpu / (double)n->allocatable.cpu_milli;
-    if (n->allocatable.memory > 0) {
-        double m = (double)mem / (double)n->allocatable.memory;
+    int64_t acpu = n->allocatable.cpu_milli - cpu_off, amem = n->allocatable.memory - mem_off;
+    if (acpu > 0)
+        u = (double)cpu / (double)acpu;
+    if (amem > 0) {
+        double m = (double)mem / (double)amem;
         if (m > u)
             u = m;
     }

@@ -535,6 +535,110 @@ def multi_az_zone_spread(d):
     write(d, items, [g])
 
 
+# ---- audit against cluster-autoscaler's FAQ ------------------------------------
+
+
+def ds_util_case(d, flags):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, min_size=1)
+    items += [daemonset("fluent-bit", cpu="1", mem="128Mi"),
+              ds_pod("fluent-bit", "ng-general-node-1", cpu="1", mem="128Mi"),
+              ds_pod("fluent-bit", "ng-general-node-2", cpu="1", mem="128Mi"),
+              pod("web-0", node_name="ng-general-node-1", cpu="1200m", mem="1Gi"),
+              pod("busy-2", node_name="ng-general-node-2", cpu="1500m", mem="4Gi")]
+    write(d, items, [g], flags=flags)
+
+
+@scenario
+def scale_down_ignore_daemonsets_utilization(d):
+    ds_util_case(d, ["--ignore-daemonsets-utilization=true"])
+
+
+@scenario
+def scale_down_daemonsets_counted(d):
+    ds_util_case(d, [])
+
+
+@scenario
+def scale_down_ignore_mirror_pods_utilization(d):
+    mirror = pod("kube-proxy-ng-general-node-1", ns="kube-system", node_name="ng-general-node-1",
+                 cpu="1", mem="128Mi", owner_kind="Node", owner_name="ng-general-node-1",
+                 annotations={"kubernetes.io/config.mirror": "5f2c0e1d",
+                              "kubernetes.io/config.source": "file"})
+    drain_case(d, [mirror, pod("web-0", node_name="ng-general-node-1", cpu="1200m", mem="1Gi")],
+               flags=["--ignore-mirror-pods-utilization=true"])
+
+
+def rollout_pod():
+    return pod("canary-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+               owner_kind="Rollout", owner_name="canary")
+
+
+@scenario
+def drain_custom_controller(d):
+    drain_case(d, [rollout_pod()])
+
+
+@scenario
+def drain_custom_controller_allowed(d):
+    drain_case(d, [rollout_pod()], flags=["--skip-nodes-with-custom-controller-pods=false"])
+
+
+@scenario
+def drain_safe_to_evict_local_volumes(d):
+    drain_case(d, [pod("cache-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                       annotations={"cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes":
+                                    "scratch"},
+                       volumes=[{"name": "scratch", "emptyDir": {}},
+                                {"name": "shm", "emptyDir": {"medium": "Memory"}},
+                                {"name": "cfg", "configMap": {"name": "cache-config"}}])])
+
+
+@scenario
+def drain_local_volumes_partly_listed(d):
+    drain_case(d, [pod("cache-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                       annotations={"cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes":
+                                    "scratch"},
+                       volumes=[{"name": "scratch", "emptyDir": {}},
+                                {"name": "logs", "hostPath": {"path": "/var/log/cache"}}])])
+
+
+@scenario
+def drain_kube_system_safe_to_evict(d):
+    drain_case(d, [pod("metrics-server-0", ns="kube-system", node_name="ng-general-node-1",
+                       cpu="500m", mem="1Gi",
+                       annotations={"cluster-autoscaler.kubernetes.io/safe-to-evict": "true"})])
+
+
+@scenario
+def drain_terminal_pods_ignored(d):
+    drain_case(d, [pod("report-0", node_name="ng-general-node-1", cpu="1", mem="1Gi",
+                       owner_kind=None, phase="Succeeded")])
+
+
+@scenario
+def drain_pdb_budget_per_node(d):
+    drain_case(d, [pod(f"api-{i}", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                       labels={"app": "api"}) for i in range(2)],
+               extra=[pdb("api", {"app": "api"}, 1)])
+
+
+@scenario
+def pending_priority_order(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=1, min_size=1, busy_cpu="2")
+    items += pend("batch", 1, "2", "1Gi", priority=0)
+    items += pend("critical", 1, "2", "1Gi", priority=1000)
+    write(d, items, [g])
+
+
+@scenario
+def scale_up_ignores_preferred(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=1, min_size=1, busy_cpu="3500m")
+    items += pend("web", 1, "2", "1Gi", affinity={"nodeAffinity": {
+        "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "preference": {
+            "matchExpressions": [{"key": "disktype", "operator": "In", "values": ["ssd"]}]}}]}})
+    write(d, items, [g])
+
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):
