@@ -302,6 +302,17 @@ static void add_scale_up(struct asc__ctx *c, struct asc_scale_up **v, size_t *n,
     g->new_size = new_size;
 }
 
+/* Whether two options take the same pending pods: cluster-autoscaler only
+ * balances between groups that can help the same set of pods (a group
+ * that takes other pods, say of another zone, is no alternative). */
+static bool same_pods(const struct gopt *a, const struct gopt *b, size_t n_left)
+{
+    for (size_t i = 0; i < n_left; i++)
+        if ((a->placement[i] >= 0) != (b->placement[i] >= 0))
+            return false;
+    return true;
+}
+
 static int scale_up_cmp(const void *a, const void *b)
 {
     return strcmp(((const struct asc_scale_up *)a)->group, ((const struct asc_scale_up *)b)->group);
@@ -557,7 +568,8 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
             sim.allocatable_ratio = c->o->max_allocatable_difference_ratio;
             sim.free_ratio = c->o->max_free_difference_ratio;
             for (uint32_t oi = 0; oi < c->n_gs && n_slots < HS_ARRAY_LEN(slots); oi++) {
-                if (oi == gi || !go[oi].has_option || go[oi].opt.n_pods != o->opt.n_pods)
+                if (oi == gi || !go[oi].has_option || go[oi].opt.n_pods != o->opt.n_pods ||
+                    !same_pods(o, &go[oi], n_left))
                     continue;
                 struct asc__group *h = &c->gs[oi];
                 if (!asc_nodes_similar(&g->tmpl->node, &g->ds_sum, &h->tmpl->node, &h->ds_sum,

@@ -639,6 +639,25 @@ def scale_up_ignores_preferred(d):
     write(d, items, [g])
 
 
+@scenario
+def balance_only_same_pods(d):
+    items, groups = [], []
+    for z in (A, B, C):
+        it, g = grp("ng-web-" + z[-1], "m5.xlarge", "4", "16Gi", zone=z, busy_cpu="3500m")
+        items += it
+        groups.append(g)
+    items += pend("zonal-a", 2, "3500m", "1Gi", node_selector={"topology.kubernetes.io/zone": A})
+    items += pend("zonal-b", 2, "3", "1Gi", node_selector={"topology.kubernetes.io/zone": B})
+    write(d, items, groups, flags=["--balance-similar-node-groups"])
+
+
+@scenario
+def scale_down_disabled_flag(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, min_size=0)
+    items += [pod("busy-2", node_name="ng-general-node-2", cpu="3500m", mem="4Gi")]
+    write(d, items, [g], flags=["--scale-down-enabled=false"])
+
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):
