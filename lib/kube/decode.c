@@ -287,20 +287,10 @@ static const char *find_special(const char *p, const char *end)
     return p;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static unsigned hex4(const char *p)
 {
-    return (unsigned)(hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 | hexval(p[3]));
+    return (unsigned)(hs_hexval(p[0]) << 12 | hs_hexval(p[1]) << 8 | hs_hexval(p[2]) << 4 |
+                      hs_hexval(p[3]));
 }
 
 static char *put_utf8(char *o, uint32_t cp)
@@ -424,7 +414,7 @@ static enum tk lex_string(struct jp *jp, struct tok *t)
                         jp_fail(jp, s, end, end, false, "invalid escape");
                         return TK_INVALID;
                     }
-                    if (hexval(*p) < 0) {
+                    if (hs_hexval(*p) < 0) {
                         if (bad_lookahead(p, end)) {
                             utf8_fail(jp, s, p);
                             return TK_INVALID;

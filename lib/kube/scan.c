@@ -166,17 +166,6 @@ bad:
     return false;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 bool kube__json_str(struct kube__span s, char *out, size_t size)
 {
     if (!s.p || s.len < 2 || s.p[0] != '"' || s.p[s.len - 1] != '"' || size == 0)
@@ -209,7 +198,7 @@ bool kube__json_str(struct kube__span s, char *out, size_t size)
                     return false;
                 int v = 0;
                 for (int k = 1; k <= 4; k++) {
-                    int h = hexval(s.p[i + (size_t)k]);
+                    int h = hs_hexval(s.p[i + (size_t)k]);
                     if (h < 0)
                         return false;
                     v = v * 16 + h;

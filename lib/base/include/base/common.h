@@ -13,6 +13,18 @@
 /* The struct that embeds member `m` at address `p`. */
 #define hs_container_of(p, type, m) ((type *)(void *)((char *)(p)-offsetof(type, m)))
 
+/* Value of hexadecimal digit c (either case), or -1. */
+static inline int hs_hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 /* Functions that are static in normal builds and visible to unit tests. */
 #ifdef HS_UNITTEST_BUILD
 #define HS_UNITTEST
