@@ -104,6 +104,19 @@ enum hs_code aws__read_token_file(const char *path, const char *what, char **out
     return HS_OK;
 }
 
+/* An Expiration (Unix seconds) as the Unix ns of struct aws_creds. Nanoseconds
+ * in an int64 end in 2262 and a provider may well say 9999: saturate rather
+ * than wrap. 0 means "never expires", so an expiry at the epoch itself is
+ * kept 1 ns before it (expired, as it should be). */
+static int64_t expiry_ns(int64_t secs)
+{
+    if (secs >= INT64_MAX / HS_SEC)
+        return INT64_MAX;
+    if (secs <= INT64_MIN / HS_SEC)
+        return INT64_MIN;
+    return secs ? secs * HS_SEC : -1;
+}
+
 /* ---- the credentials JSON of the container endpoint and IMDS ---- */
 
 static enum hs_code json_str(json_t *root, const char *key, const char *what, char **out,
@@ -153,7 +166,7 @@ enum hs_code aws_creds_parse_json(const char *body, size_t len, const char *what
             rc = hs_err_set(err, HS_EPARSE, "%s: Expiration is not an ISO 8601 time", what);
             goto out;
         }
-        out->expiration = secs * HS_SEC;
+        out->expiration = expiry_ns(secs);
     } else if (out->session_token) {
         rc = hs_err_set(err, HS_EPARSE, "%s: temporary credentials without an Expiration", what);
         goto out;
@@ -454,7 +467,7 @@ static enum hs_code on_sts(struct aws__fetch *f, const struct http_response *res
     f->creds.access_key_id = sc.access_key_id;
     f->creds.secret_access_key = sc.secret_access_key;
     f->creds.session_token = sc.session_token;
-    f->creds.expiration = sc.expiration * HS_SEC;
+    f->creds.expiration = expiry_ns(sc.expiration);
     sc.access_key_id = sc.secret_access_key = sc.session_token = NULL;
     aws_sts_credentials_release(&sc);
     return HS_OK;
