@@ -159,6 +159,8 @@ bool aws_http_date_parse(const char *s, int64_t *out_ns)
         year < 1970 || year > 9999)
         return false;
     int64_t secs = days_from_civil(year, m, day) * 86400 + hh * 3600 + mm * 60 + ss;
+    if (secs >= INT64_MAX / 1000000000) /* past 2262: no clock to correct towards */
+        return false;
     *out_ns = secs * (int64_t)1000000000;
     return true;
 }

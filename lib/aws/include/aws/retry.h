@@ -70,7 +70,9 @@ bool aws_retry_is_skew_code(const char *code);
 bool aws_retry_skew(int64_t server_ns, int64_t local_ns, int64_t *offset_ns);
 
 /* Parses an HTTP Date header (IMF-fixdate, "Tue, 28 Nov 2026 08:00:00 GMT";
- * also the obsolete RFC 850 and asctime forms) into Unix ns. s borrowed. */
+ * also the obsolete RFC 850 and asctime forms) into Unix ns. s borrowed.
+ * False for what is no such date, or one before 1970 or after 2262 (beyond
+ * int64 nanoseconds). */
 bool aws_http_date_parse(const char *s, int64_t *out_ns);
 
 /* The ceiling of the wait before the retry that follows failed attempt
