@@ -113,6 +113,7 @@ enum hs_code aws_shared_file_get(const char *path, bool config_style, const char
     char line[4096];
     size_t lineno = 0;
     bool in_profile = false;
+    enum hs_code rc = HS_OK;
 
     *value = NULL;
     if (!f) {
@@ -123,8 +124,8 @@ enum hs_code aws_shared_file_get(const char *path, bool config_style, const char
     while (fgets(line, sizeof(line), f)) {
         lineno++;
         if (!strchr(line, '\n') && !feof(f)) {
-            fclose(f);
-            return hs_err_set(err, HS_EPARSE, "%s:%zu: line too long", path, lineno);
+            rc = hs_err_set(err, HS_EPARSE, "%s:%zu: line too long", path, lineno);
+            break;
         }
         /* Indented lines continue the previous setting (nested s3 = ... blocks). */
         bool indented = line[0] == ' ' || line[0] == '\t';
@@ -134,9 +135,8 @@ enum hs_code aws_shared_file_get(const char *path, bool config_style, const char
         if (*s == '[') {
             char *end = strchr(s, ']');
             if (!end) {
-                fclose(f);
-                return hs_err_set(err, HS_EPARSE, "%s:%zu: section header without ']'", path,
-                                  lineno);
+                rc = hs_err_set(err, HS_EPARSE, "%s:%zu: section header without ']'", path, lineno);
+                break;
             }
             *end = '\0';
             in_profile = section_is(s + 1, config_style, profile);
@@ -146,17 +146,22 @@ enum hs_code aws_shared_file_get(const char *path, bool config_style, const char
             continue;
         char *eq = strchr(s, '=');
         if (!eq) {
-            fclose(f);
-            return hs_err_set(err, HS_EPARSE, "%s:%zu: expected key = value", path, lineno);
+            rc = hs_err_set(err, HS_EPARSE, "%s:%zu: expected key = value", path, lineno);
+            break;
         }
         *eq = '\0';
         if (in_profile && strcmp(trim(s), key) == 0) {
-            hs_free(*value); /* the last assignment in the section wins */
+            wipe_free(*value); /* the last assignment in the section wins */
             *value = hs_strdup(trim(eq + 1));
         }
     }
     fclose(f);
-    return HS_OK;
+    if (rc) {
+        /* A value found before the bad line is dropped: on error, *value is NULL. */
+        wipe_free(*value);
+        *value = NULL;
+    }
+    return rc;
 }
 
 /* ---- the chain ------------------------------------------------------------- */

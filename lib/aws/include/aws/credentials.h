@@ -88,8 +88,8 @@ enum hs_code aws_region_resolve(const char *flag, const struct aws_env *env, cha
 /* ---- shared files ---------------------------------------------------------- */
 
 /* Looks up key in profile of an AWS shared file (INI: [profile], or in the
- * config file [profile name] except [default]). *value is new or NULL when
- * absent. Returns HS_EIO only when the file exists and cannot be read, and
+ * config file [profile name] except [default]). *value is new, or NULL when
+ * absent and on any error. Returns HS_EIO only when the file exists and cannot be read, and
  * HS_EPARSE (with file:line) for a malformed line; a missing file is not an
  * error. */
 enum hs_code aws_shared_file_get(const char *path, bool config_style, const char *profile,
