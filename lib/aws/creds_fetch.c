@@ -171,9 +171,10 @@ enum hs_code aws_creds_parse_json(const char *body, size_t len, const char *what
         rc = hs_err_set(err, HS_EPARSE, "%s: temporary credentials without an Expiration", what);
         goto out;
     }
-out:
-    /* jansson's copies of the secret are freed with the document; wipe them. */
-    const char *keys[] = { "SecretAccessKey", "Token" };
+out:;
+    /* jansson's copies of the secret are freed with the document; wipe them.
+     * (The ';' above: in C11 a label cannot precede a declaration.) */
+    static const char *const keys[] = { "SecretAccessKey", "Token" };
     for (size_t i = 0; json_is_object(root) && i < 2; i++) {
         json_t *s = json_object_get(root, keys[i]);
         if (json_is_string(s))
