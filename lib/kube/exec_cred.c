@@ -35,6 +35,10 @@ extern char **environ;
 #define EXEC_TIMEOUT_S  60.0
 #define EXEC_MAX_OUTPUT ((size_t)1 << 20)
 #define STDERR_LOG_MAX  1024
+/* A credential that is expired when it arrives (a plugin with a skewed
+ * clock) is still used for this long, as client-go uses what a run gave:
+ * otherwise every request would start the plugin again, back to back. */
+#define EXEC_EXPIRED_GRACE_NS (10 * HS_SEC)
 
 /* Where a kube_exec stands. */
 enum exec_state {
@@ -66,6 +70,7 @@ struct kube_exec {
     bool have;
     char *token, *cert, *key;
     struct kube_exec_cred cred;
+    int64_t got_mono; /* when the run that gave it ended */
 };
 
 static void on_out(struct ev_loop *loop, ev_io *w, int revents);
@@ -235,7 +240,8 @@ const struct kube_exec_cred *kube_exec_cached(struct kube_exec *e)
 {
     if (!e->have)
         return NULL;
-    if (e->cred.expiry_ns && hs_clock_wall(e->clock) >= e->cred.expiry_ns)
+    if (e->cred.expiry_ns && hs_clock_wall(e->clock) >= e->cred.expiry_ns &&
+        hs_clock_mono(e->clock) - e->got_mono >= EXEC_EXPIRED_GRACE_NS)
         return NULL;
     return &e->cred;
 }
@@ -384,6 +390,11 @@ static void finish(struct kube_exec *e, int status)
             e->cred.key_len = k ? strlen(k) : 0;
             e->cred.expiry_ns = exp;
             e->cred.generation++;
+            e->got_mono = hs_clock_mono(e->clock);
+            if (exp && hs_clock_wall(e->clock) >= exp)
+                HS_WARN("exec plugin %s: its credential has expired already (expirationTimestamp "
+                        "in the past: is a clock wrong?); using it for %.0f s before asking again",
+                        e->command, (double)EXEC_EXPIRED_GRACE_NS / 1e9);
             HS_V(2, "exec plugin %s: got a %s%s", e->command, t ? "token" : "client certificate",
                  exp ? " with an expiry" : "");
         }

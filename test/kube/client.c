@@ -196,6 +196,41 @@ static void test_exec_plugin(void **state)
     ev_loop_destroy(loop);
 }
 
+static void test_exec_plugin_expired_credential(void **state)
+{
+    (void)state;
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct kfake f;
+    assert_int_equal(kfake_start(&f, loop, NULL), 0);
+    /* A plugin whose clock is wrong: its credential has expired when it
+     * arrives. It is used (as client-go does) rather than asking the plugin
+     * again for every request, back to back, forever. */
+    char script[1024];
+    snprintf(script, sizeof(script),
+             "#!/bin/sh\n"
+             "n=$(cat %s/stale-count 2>/dev/null || echo 0)\n"
+             "echo $((n+1)) > %s/stale-count\n"
+             "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":"
+             "\"ExecCredential\",\"status\":{\"token\":\"%s\",\"expirationTimestamp\":"
+             "\"2000-01-01T00:00:00Z\"}}'\n",
+             f.dir, f.dir, f.token);
+    kwrite_file(&f, "stale.sh", script, 0700);
+    char kc[512];
+    snprintf(kc, sizeof(kc), "%s", exec_kubeconfig(&f, "stale.kubeconfig", "stale.sh"));
+    struct kube_client *c = client_for(&f, kc);
+    struct call k;
+    get_wait(c, loop, "/api/v1/nodes", &k);
+    assert_int_equal(k.rc, HS_OK);
+    get_wait(c, loop, "/api/v1/namespaces", &k);
+    assert_int_equal(k.rc, HS_OK);
+    char *n = read_file(f.dir, "stale-count");
+    assert_string_equal(n, "1\n");
+    hs_free(n);
+    kube_client_free(&c);
+    kfake_stop(&f);
+    ev_loop_destroy(loop);
+}
+
 static void test_client_cert(void **state)
 {
     (void)state;
@@ -431,6 +466,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exec_plugin),
+        cmocka_unit_test(test_exec_plugin_expired_credential),
         cmocka_unit_test(test_client_cert),
         cmocka_unit_test(test_in_cluster_rotation),
         cmocka_unit_test(test_proxy_url),

@@ -52,7 +52,9 @@ enum hs_code kube_exec_new(struct ev_loop *loop, const struct kube_config *cfg,
 void kube_exec_free(struct kube_exec **e);
 
 /* The cached credential if it has not expired at the clock's wall time,
- * else NULL (borrowed). */
+ * else NULL (borrowed). A credential that arrived already expired is still
+ * given out for a few seconds after its run, so a plugin with a skewed clock
+ * does not run again for every request. */
 const struct kube_exec_cred *kube_exec_cached(struct kube_exec *e);
 /* Starts the plugin unless it is running; its end goes to fn, never from
  * inside this call. Returns HS_EIO (err filled) when it cannot be started,
