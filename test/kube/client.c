@@ -13,6 +13,7 @@
 
 #include "hs_test.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +23,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/clock.h"
 
 struct call {
     bool done;
@@ -196,6 +198,58 @@ static void test_exec_plugin(void **state)
     ev_loop_destroy(loop);
 }
 
+static void test_exec_plugin_v1beta1(void **state)
+{
+    (void)state;
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct kfake f;
+    assert_int_equal(kfake_start(&f, loop, NULL), 0);
+    /* As `aws eks get-token` prints it for a v1beta1 kubeconfig. */
+    char script[1024];
+    snprintf(script, sizeof(script),
+             "#!/bin/sh\n"
+             "printf '%%s' \"$KUBERNETES_EXEC_INFO\" > %s/beta-info\n"
+             "printf '{\"kind\":\"ExecCredential\",\"apiVersion\":"
+             "\"client.authentication.k8s.io/v1beta1\",\"spec\":{},\"status\":"
+             "{\"expirationTimestamp\":\"2099-01-01T00:00:00Z\",\"token\":\"%s\"}}'\n",
+             f.dir, f.token);
+    kwrite_file(&f, "beta.sh", script, 0700);
+    char text[2048];
+    snprintf(text, sizeof(text),
+             "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
+             "    server: https://127.0.0.1:%d\n    certificate-authority: %s\n"
+             "users:\n- name: u\n  user:\n    exec:\n"
+             "      apiVersion: client.authentication.k8s.io/v1beta1\n"
+             "      command: %s/beta.sh\n" /* no interactiveMode: optional in v1beta1 */
+             "contexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\n",
+             f.port, f.ca, f.dir);
+    char kc[512];
+    snprintf(kc, sizeof(kc), "%s", kwrite_file(&f, "beta.kubeconfig", text, 0600));
+    struct kube_client *c = client_for(&f, kc);
+    struct call k;
+    get_wait(c, loop, "/api/v1/nodes", &k);
+    assert_int_equal(k.rc, HS_OK);
+    char *s = read_file(f.dir, "beta-info");
+    assert_non_null(strstr(s, "\"apiVersion\":\"client.authentication.k8s.io/v1beta1\""));
+    assert_null(strstr(s, "\"cluster\"")); /* provideClusterInfo unset */
+    hs_free(s);
+    kube_client_free(&c);
+
+    /* A v1beta1 kubeconfig whose plugin answers in v1: refused, as client-go does. */
+    kwrite_file(&f, "beta.sh",
+                "#!/bin/sh\nprintf '{\"kind\":\"ExecCredential\",\"apiVersion\":"
+                "\"client.authentication.k8s.io/v1\",\"status\":{\"token\":\"x\"}}'\n",
+                0700);
+    c = client_for(&f, kc);
+    get_wait(c, loop, "/api/v1/nodes", &k);
+    assert_int_equal(k.rc, HS_EAUTH);
+    assert_non_null(strstr(k.msg, "its output has apiVersion \"client.authentication.k8s.io/v1\", "
+                                  "want client.authentication.k8s.io/v1beta1"));
+    kube_client_free(&c);
+    kfake_stop(&f);
+    ev_loop_destroy(loop);
+}
+
 static void test_exec_plugin_expired_credential(void **state)
 {
     (void)state;
@@ -226,6 +280,119 @@ static void test_exec_plugin_expired_credential(void **state)
     char *n = read_file(f.dir, "stale-count");
     assert_string_equal(n, "1\n");
     hs_free(n);
+    kube_client_free(&c);
+    kfake_stop(&f);
+    ev_loop_destroy(loop);
+}
+
+/* The user name of the fake's last recorded request to path. */
+static void last_user(struct kfake *f, const char *path, char *out, size_t size)
+{
+    char *body = NULL;
+    assert_int_equal(kfake_request(f, "GET", "/_fake/requests", NULL, &body), 200);
+    json_t *all = json_loads(body, 0, NULL);
+    hs_free(body);
+    assert_true(json_is_array(all));
+    out[0] = '\0';
+    for (size_t i = 0; i < json_array_size(all); i++) {
+        json_t *r = json_array_get(all, i);
+        const char *p = json_string_value(json_object_get(r, "path"));
+        const char *u = json_string_value(json_object_get(r, "user"));
+        if (p && u && strcmp(p, path) == 0)
+            snprintf(out, size, "%s", u);
+    }
+    json_decref(all);
+}
+
+static void test_exec_plugin_client_cert(void **state)
+{
+    (void)state;
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct kfake f;
+    assert_int_equal(kfake_start(&f, loop, NULL), 0);
+    const char *src = getenv("HOIST_SOURCE_DIR") ? getenv("HOIST_SOURCE_DIR") : ".";
+    char cmd[2048];
+    snprintf(cmd, sizeof(cmd),
+             "python3 -c 'import sys; sys.path.insert(0, \"%s/test/fakes\"); import "
+             "kube_apiserver as k; k.make_client_cert(\"%s\", \"exec-cert-a\", [], \"ea\"); "
+             "k.make_client_cert(\"%s\", \"exec-cert-b\", [], \"eb\")'",
+             src, f.dir, f.dir);
+    assert_int_equal(system(cmd), 0);
+    /* The plugin hands out certificate a, then b, with the expiry the test
+     * writes in certexec-exp. No token at all. */
+    char script[2048];
+    snprintf(script, sizeof(script),
+             "#!/usr/bin/env python3\n"
+             "import json, os, datetime\n"
+             "d = %s\n"
+             "n = int(open(d + '/certexec-count').read()) if os.path.exists(d + "
+             "'/certexec-count') else 0\n"
+             "open(d + '/certexec-count', 'w').write(str(n + 1))\n"
+             "p = 'ea' if n == 0 else 'eb'\n"
+             "exp = open(d + '/certexec-exp').read()\n"
+             "print(json.dumps({'kind': 'ExecCredential', 'apiVersion': "
+             "'client.authentication.k8s.io/v1', 'status': {\n"
+             "  'clientCertificateData': open(d + '/' + p + '.crt').read(),\n"
+             "  'clientKeyData': open(d + '/' + p + '.key').read(),\n"
+             "  'expirationTimestamp': exp}}))\n",
+             "'__DIR__'");
+    /* the folder, quoted for python */
+    char quoted[400];
+    snprintf(quoted, sizeof(quoted), "'%s'", f.dir);
+    char *at = strstr(script, "'__DIR__'");
+    assert_non_null(at);
+    char final[2600];
+    snprintf(final, sizeof(final), "%.*s%s%s", (int)(at - script), script, quoted,
+             at + strlen("'__DIR__'"));
+    kwrite_file(&f, "certexec.py", final, 0700);
+    char kc[512];
+    snprintf(kc, sizeof(kc), "%s", exec_kubeconfig(&f, "certexec.kubeconfig", "certexec.py"));
+
+    struct hs_fake_clock clock;
+    ev_now_update(loop);
+    hs_fake_clock_init(&clock, (int64_t)(ev_now(loop) * 1e9));
+    struct kube_config cfg;
+    kload_config(&f, kc, &cfg);
+    struct kube_client_options o = { 0 };
+    o.qps = -1;
+    o.clock = &clock.clock;
+    struct kube_client *c = NULL;
+    struct hs_err err = { 0 };
+    assert_int_equal(kube_client_new(loop, &cfg, &o, &c, &err), HS_OK);
+    kube_config_release(&cfg);
+    /* Each credential is good for an hour of the client's clock. */
+    char exp[40];
+    hs_time_format_rfc3339(hs_clock_wall(&clock.clock) + HS_HOUR, exp, sizeof(exp));
+    kwrite_file(&f, "certexec-exp", exp, 0600);
+
+    struct call k;
+    char user[64];
+    get_wait(c, loop, "/api/v1/nodes", &k);
+    assert_int_equal(k.rc, HS_OK);
+    last_user(&f, "/api/v1/nodes", user, sizeof(user));
+    assert_string_equal(user, "exec-cert-a"); /* TLS client auth with the plugin's certificate */
+    get_wait(c, loop, "/api/v1/namespaces", &k);
+    assert_int_equal(k.rc, HS_OK);
+    char *n = read_file(f.dir, "certexec-count");
+    assert_string_equal(n, "1"); /* cached until it expires */
+    hs_free(n);
+
+    /* Two hours later the certificate has expired: the plugin runs again and
+     * the HTTP client is rebuilt with the new certificate. */
+    hs_fake_clock_advance(&clock, 2 * HS_HOUR);
+    hs_time_format_rfc3339(hs_clock_wall(&clock.clock) + HS_HOUR, exp, sizeof(exp));
+    kwrite_file(&f, "certexec-exp", exp, 0600);
+    get_wait(c, loop, "/api/v1/nodes", &k);
+    if (k.rc)
+        fail_msg("after the certificate expired: %s", k.msg);
+    n = read_file(f.dir, "certexec-count");
+    assert_string_equal(n, "2");
+    hs_free(n);
+    last_user(&f, "/api/v1/nodes", user, sizeof(user));
+    assert_string_equal(user, "exec-cert-b");
+    get_wait(c, loop, "/api/v1/namespaces", &k);
+    last_user(&f, "/api/v1/namespaces", user, sizeof(user));
+    assert_string_equal(user, "exec-cert-b");
     kube_client_free(&c);
     kfake_stop(&f);
     ev_loop_destroy(loop);
@@ -466,6 +633,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exec_plugin),
+        cmocka_unit_test(test_exec_plugin_v1beta1),
+        cmocka_unit_test(test_exec_plugin_client_cert),
         cmocka_unit_test(test_exec_plugin_expired_credential),
         cmocka_unit_test(test_client_cert),
         cmocka_unit_test(test_in_cluster_rotation),
