@@ -2,8 +2,8 @@
 """A fake Kubernetes API server for hoist's tests.
 
 This file stands in for kube-apiserver in tests: it serves discovery, the
-core/apps/batch/policy/coordination/events/rbac resources hoist and kubectl
-touch, list with pagination and selectors, watch with bookmarks and 410 after a
+core/apps/batch/policy/coordination/storage/events/rbac resources hoist and
+kubectl touch, list with pagination and selectors, watch with bookmarks and 410 after a
 simulated compaction, create/update/patch/delete with optimistic concurrency,
 the pod eviction subresource with PodDisruptionBudget accounting, bearer-token
 and client-certificate authentication over HTTPS, RBAC from a file, and fault
@@ -140,6 +140,7 @@ def _registry():
         R("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True, ["pdb"],
           status=True, generation=True),
         R("coordination.k8s.io", "v1", "leases", "Lease", True),
+        R("storage.k8s.io", "v1", "storageclasses", "StorageClass", False, ["sc"]),
         R("events.k8s.io", "v1", "events", "Event", True, ["ev"]),
         R("rbac.authorization.k8s.io", "v1", "roles", "Role", True),
         R("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", True),
@@ -1181,6 +1182,9 @@ def table_columns(rt):
         return [col("Name", f="name"), col("Status"), col("Roles"), col("Age"), col("Version")]
     if rt.key == "/namespaces":
         return [col("Name", f="name"), col("Status"), col("Age")]
+    if rt.key == "storage.k8s.io/storageclasses":
+        return [col("Name", f="name"), col("Provisioner"), col("ReclaimPolicy"),
+                col("VolumeBindingMode"), col("AllowVolumeExpansion"), col("Age")]
     return [col("Name", f="name"), col("Age")]
 
 
@@ -1208,6 +1212,13 @@ def table_row(rt, obj, include):
                  (st.get("nodeInfo") or {}).get("kubeletVersion", "")]
     elif rt.key == "/namespaces":
         cells = [m.get("name"), st.get("phase", "Active"), age]
+    elif rt.key == "storage.k8s.io/storageclasses":
+        name = m.get("name")
+        if (m.get("annotations") or {}).get("storageclass.kubernetes.io/is-default-class") == "true":
+            name += " (default)"
+        cells = [name, obj.get("provisioner", ""), obj.get("reclaimPolicy", "Delete"),
+                 obj.get("volumeBindingMode", "Immediate"),
+                 "true" if obj.get("allowVolumeExpansion") else "false", age]
     else:
         cells = [m.get("name"), age]
     row = {"cells": cells}
@@ -1552,6 +1563,13 @@ class FakeApiServer:
                 obj.pop("status", None)
             if rt.key == "policy/poddisruptionbudgets":
                 obj["status"] = st.pdb_status(obj)
+            if rt.key == "storage.k8s.io/storageclasses":
+                # As the API server: provisioner required, two fields defaulted.
+                if not isinstance(obj.get("provisioner"), str) or not obj["provisioner"]:
+                    raise ApiError(invalid(rt, meta["name"], "provisioner", "FieldValueRequired",
+                                           "Required value"))
+                obj.setdefault("reclaimPolicy", "Delete")
+                obj.setdefault("volumeBindingMode", "Immediate")
             if dry_run:
                 out = clone(obj)
                 out["apiVersion"], out["kind"] = rt.api_version, rt.kind
@@ -2550,7 +2568,7 @@ def make_certs(certdir):
 
 
 def write_kubeconfig(path, port, ca, token=None, client_cert=None, client_key=None,
-                     namespace="default"):
+                     namespace="default", proxy_url=None):
     q = json.dumps
     user = []
     if token:
@@ -2565,7 +2583,8 @@ def write_kubeconfig(path, port, ca, token=None, client_cert=None, client_key=No
         "- name: hoist-fake",
         "  cluster:",
         "    server: %s" % q("https://127.0.0.1:%d" % port),
-        "    certificate-authority: %s" % q(os.path.abspath(ca)),
+        "    certificate-authority: %s" % q(os.path.abspath(ca))] + (
+        ["    proxy-url: %s" % q(proxy_url)] if proxy_url else []) + [
         "users:",
         "- name: hoist-fake-user",
         "  user:"] + (user or ["    {}"]) + [

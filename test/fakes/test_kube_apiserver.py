@@ -306,6 +306,90 @@ class FakeApiServerTest(unittest.TestCase):
             proc.stdout.close()
             proc.stderr.close()
 
+    def test_storageclasses_discovery_get_watch_and_defaults(self):
+        p = self.kubectl("api-resources", "--api-group=storage.k8s.io", "-o", "name")
+        self.assertIn("storageclasses.storage.k8s.io", p.stdout.split())
+        cmd = [KUBECTL, "--kubeconfig", self.kubeconfig, "--cache-dir", os.path.join(self.tmp, "cache"),
+               "get", "storageclass", "--watch", "-o", "json"]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=self.env())
+        buf = []
+        reader = threading.Thread(target=lambda: [buf.append(c) for c in iter(lambda: proc.stdout.read(1), "")],
+                                  daemon=True)
+        reader.start()
+        try:
+            gp3 = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                   "metadata": {"name": "gp3",
+                                "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+                   "provisioner": "ebs.csi.aws.com", "volumeBindingMode": "WaitForFirstConsumer",
+                   "allowVolumeExpansion": True, "parameters": {"type": "gp3"}}
+            p = self.kubectl("create", "-f", "-", stdin=json.dumps(gp3))
+            self.assertEqual(p.stdout.strip(), "storageclass.storage.k8s.io/gp3 created")
+            wait_for(lambda: any(o.get("metadata", {}).get("name") == "gp3"
+                                 for o in json_stream("".join(buf))), what="watch event for gp3")
+            # The API server's defaults for what the manifest leaves out.
+            slow = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                    "metadata": {"name": "slow"}, "provisioner": "kubernetes.io/no-provisioner"}
+            self.kubectl("create", "-f", "-", stdin=json.dumps(slow))
+            p = self.kubectl("get", "storageclass", "-o", "json")
+            got = {o["metadata"]["name"]: o for o in json.loads(p.stdout)["items"]}
+            self.assertEqual(sorted(got), ["gp3", "slow"])
+            self.assertEqual(got["gp3"]["kind"], "StorageClass")
+            self.assertEqual(got["gp3"]["apiVersion"], "storage.k8s.io/v1")
+            self.assertEqual(got["gp3"]["volumeBindingMode"], "WaitForFirstConsumer")
+            self.assertEqual(got["gp3"]["parameters"], {"type": "gp3"})
+            self.assertEqual(got["slow"]["reclaimPolicy"], "Delete")
+            self.assertEqual(got["slow"]["volumeBindingMode"], "Immediate")
+            p = self.kubectl("get", "sc")
+            lines = p.stdout.splitlines()
+            self.assertEqual(lines[0].split(), ["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE",
+                                                "ALLOWVOLUMEEXPANSION", "AGE"])
+            row = [line.split() for line in lines if line.startswith("gp3")][0]
+            self.assertEqual(row[:6], ["gp3", "(default)", "ebs.csi.aws.com", "Delete",
+                                       "WaitForFirstConsumer", "true"])
+            # provisioner is required.
+            bad = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "bad"}}
+            p = self.kubectl("create", "-f", "-", stdin=json.dumps(bad), ok=False)
+            self.assertIn("provisioner: Required value", p.stderr)
+            p = self.kubectl("delete", "storageclass", "slow")
+            self.assertEqual(p.stdout.strip(), 'storageclass.storage.k8s.io "slow" deleted')
+            p = self.kubectl("get", "sc", "-o", "name")
+            self.assertEqual(self.names(p.stdout), ["storageclass.storage.k8s.io/gp3"])
+        finally:
+            proc.terminate()
+            proc.wait(10)
+            proc.stdout.close()
+            proc.stderr.close()
+
+    def test_connect_proxy_checked_by_kubectl(self):
+        """connect_proxy.py (the stand-in for a kubeconfig's proxy-url in
+        hoist's tests) carries kubectl's requests, HTTP CONNECT and SOCKS5."""
+        for mode in ("http", "socks5"):
+            log = os.path.join(self.tmp, "proxy-%s.log" % mode)
+            args = [sys.executable, os.path.join(HERE, "connect_proxy.py"), "--log", log]
+            if mode == "socks5":
+                args.append("--socks5")
+            proxy = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            try:
+                line = proxy.stdout.readline()
+                self.assertTrue(line.startswith("PORT "), line)
+                kc = os.path.join(self.tmp, "proxy-%s.kubeconfig" % mode)
+                fake.write_kubeconfig(kc, self.port, self.ca, token=ADMIN_TOKEN,
+                                      proxy_url="%s://127.0.0.1:%s" % (mode, line.split()[1]))
+                p = self.kubectl("get", "nodes", "-o", "name", kubeconfig=kc,
+                                 cache=os.path.join(self.tmp, "cache-proxy-" + mode))
+                self.assertIn("node/n1", p.stdout.split())
+                with open(log) as f:
+                    tunnels = f.read().splitlines()
+                self.assertTrue(tunnels)
+                want = ("CONNECT 127.0.0.1:%d" % self.port if mode == "http"
+                        else "SOCKS5 ipv4 127.0.0.1 %d" % self.port)
+                self.assertEqual(set(tunnels), {want})
+            finally:
+                proxy.stdin.close()
+                proxy.wait(10)
+                proxy.stdout.close()
+
     def test_raw_watch_bookmarks_timeout_and_410_after_compaction(self):
         code, lst, _ = self.api("GET", "/api/v1/namespaces/default/configmaps")
         self.assertEqual(code, 200)

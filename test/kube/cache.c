@@ -3,8 +3,9 @@
  * to the fake's /_fake/state (same objects, same resourceVersions) through
  * creates, updates and deletes, dropped watches, compaction (410, as an
  * ERROR event and as an HTTP status), 500s and 429 with Retry-After; the pod
- * indexes follow; a churn of 10,000 random changes ends with every cache
- * equal to the server. Polls, never sleeps.
+ * indexes follow; StorageClasses created and deleted with kubectl arrive; a
+ * churn of 10,000 random changes ends with every cache equal to the server.
+ * Polls, never sleeps.
  */
 #include "harness.h"
 
@@ -22,14 +23,15 @@
 #include "base/rng.h"
 #include "kube/cache.h"
 
-/* Every cached kind the fake serves (it has no storage.k8s.io group, so
- * StorageClass is left out). */
-#define NKINDS 12
+/* Every kind lib/kube caches. */
+#define NKINDS   13
+#define SC_CACHE 12 /* e.caches[SC_CACHE] holds the StorageClasses */
 static const enum kube_kind kinds[NKINDS] = {
-    KUBE_KIND_NODE,       KUBE_KIND_POD,         KUBE_KIND_PDB,
-    KUBE_KIND_DAEMONSET,  KUBE_KIND_PVC,         KUBE_KIND_PV,
-    KUBE_KIND_NAMESPACE,  KUBE_KIND_REPLICA_SET, KUBE_KIND_STATEFUL_SET,
-    KUBE_KIND_DEPLOYMENT, KUBE_KIND_JOB,         KUBE_KIND_REPLICATION_CONTROLLER,
+    KUBE_KIND_NODE,          KUBE_KIND_POD,         KUBE_KIND_PDB,
+    KUBE_KIND_DAEMONSET,     KUBE_KIND_PVC,         KUBE_KIND_PV,
+    KUBE_KIND_NAMESPACE,     KUBE_KIND_REPLICA_SET, KUBE_KIND_STATEFUL_SET,
+    KUBE_KIND_DEPLOYMENT,    KUBE_KIND_JOB,         KUBE_KIND_REPLICATION_CONTROLLER,
+    KUBE_KIND_STORAGE_CLASS,
 };
 static const char *const plurals[NKINDS] = {
     "nodes",
@@ -44,6 +46,7 @@ static const char *const plurals[NKINDS] = {
     "deployments",
     "jobs",
     "replicationcontrollers",
+    "storageclasses",
 };
 
 struct env {
@@ -207,7 +210,13 @@ static const char seed_json[] =
     "{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"metadata\":{\"name\":\"once\","
     "\"namespace\":\"b\"},\"spec\":{\"parallelism\":2,\"completions\":4}},"
     "{\"apiVersion\":\"v1\",\"kind\":\"ReplicationController\",\"metadata\":{\"name\":"
-    "\"old\",\"namespace\":\"b\"},\"spec\":{\"replicas\":1}}]";
+    "\"old\",\"namespace\":\"b\"},\"spec\":{\"replicas\":1}},"
+    "{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"StorageClass\",\"metadata\":{\"name\":"
+    "\"gp3\"},\"provisioner\":\"ebs.csi.aws.com\",\"volumeBindingMode\":"
+    "\"WaitForFirstConsumer\",\"reclaimPolicy\":\"Delete\"},"
+    "{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"StorageClass\",\"metadata\":{\"name\":"
+    "\"standard\"},\"provisioner\":\"kubernetes.io/aws-ebs\",\"volumeBindingMode\":"
+    "\"Immediate\"}]";
 
 static void start_all(struct env *e)
 {
@@ -283,6 +292,63 @@ static void test_converges_and_indexes(void **state)
     const char *vkey = hs_intern_cstr(e.intern, "v");
     assert_string_equal(model_labels_get(&o->u.pod->labels, vkey), "changed");
     hs_intern_unref(e.intern, vkey);
+    env_stop(&e);
+}
+
+static const struct model_storage_class *storage_class(struct env *e, const char *name)
+{
+    const struct kube_object *o = kube_cache_get(e->caches[SC_CACHE], NULL, name, NULL);
+    return o ? o->u.storage_class : NULL;
+}
+
+/* StorageClasses (storage.k8s.io/v1, cluster-scoped) through list and
+ * watch: created with kubectl against the fake (its defaults apply),
+ * changed, deleted. */
+static void test_storage_classes(void **state)
+{
+    (void)state;
+    struct env e;
+    env_start(&e, NULL, 200 * HS_MSEC);
+    add_objects(&e, seed_json);
+    start_all(&e);
+    wait_all_match(&e, 60);
+    assert_int_equal(kube_cache_len(e.caches[SC_CACHE]), 2);
+    const struct model_storage_class *sc = storage_class(&e, "gp3");
+    assert_non_null(sc);
+    assert_string_equal(sc->name, "gp3");
+    assert_string_equal(sc->provisioner, "ebs.csi.aws.com");
+    assert_int_equal(sc->binding_mode, MODEL_BINDING_WAIT_FOR_FIRST_CONSUMER);
+    assert_int_equal(storage_class(&e, "standard")->binding_mode, MODEL_BINDING_IMMEDIATE);
+
+    /* kubectl creates one (the fake defaults volumeBindingMode), replaces
+     * another's binding mode and deletes a third; the cache follows. */
+    const char *io2 =
+        kwrite_file(&e.f, "io2.json",
+                    "{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"StorageClass\","
+                    "\"metadata\":{\"name\":\"io2\"},\"provisioner\":\"ebs.csi.aws.com\","
+                    "\"parameters\":{\"type\":\"io2\"}}",
+                    0600);
+    char *out = NULL;
+    assert_int_equal(kubectl(&e.f, &out, "create -f %s", io2), 0);
+    hs_free(out);
+    add_objects(&e, "[{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"StorageClass\","
+                    "\"metadata\":{\"name\":\"standard\"},\"provisioner\":"
+                    "\"kubernetes.io/aws-ebs\",\"volumeBindingMode\":\"WaitForFirstConsumer\"}]");
+    assert_int_equal(kubectl(&e.f, &out, "delete storageclass gp3"), 0);
+    hs_free(out);
+    wait_all_match(&e, 30);
+    assert_int_equal(kube_cache_len(e.caches[SC_CACHE]), 2);
+    assert_null(storage_class(&e, "gp3"));
+    sc = storage_class(&e, "io2");
+    assert_non_null(sc);
+    assert_string_equal(sc->provisioner, "ebs.csi.aws.com");
+    assert_int_equal(sc->binding_mode, MODEL_BINDING_IMMEDIATE);
+    assert_int_equal(storage_class(&e, "standard")->binding_mode,
+                     MODEL_BINDING_WAIT_FOR_FIRST_CONSUMER);
+    struct kube_cache_stats st;
+    kube_cache_get_stats(e.caches[SC_CACHE], &st);
+    assert_int_equal(st.lists, 1); /* all of it through the watch */
+    assert_int_equal(st.events, 3);
     env_stop(&e);
 }
 
@@ -473,6 +539,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_converges_and_indexes),
+        cmocka_unit_test(test_storage_classes),
         cmocka_unit_test(test_faults),
         cmocka_unit_test(test_churn),
     };
