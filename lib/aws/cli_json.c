@@ -609,15 +609,15 @@ static enum hs_code read_file(const char *path, struct hs_buf *b, struct hs_err 
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return hs_err_set(err, HS_EIO, "%s: %s", path, strerror(errno));
+        return hs_err_set(err, HS_EIO, "%s: cannot open: %s", path, strerror(errno));
     char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
         hs_buf_add(b, chunk, n);
-    bool bad = ferror(f) != 0;
+    int e = ferror(f) ? errno : 0;
     fclose(f);
-    if (bad)
-        return hs_err_set(err, HS_EIO, "%s: read error", path);
+    if (e)
+        return hs_err_set(err, HS_EIO, "%s: cannot read: %s", path, strerror(e));
     return HS_OK;
 }
 

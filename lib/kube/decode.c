@@ -2876,6 +2876,39 @@ enum hs_code kube_decode_buffer(struct model_cluster *cl, const char *buf, size_
     return rc;
 }
 
+/* Decodes what fd (a pipe or other unmappable file; closed here) yields.
+ * Such input cannot be mapped, so it is read whole first: memory for the
+ * text, then for the model. Regular files never come this way. */
+static enum hs_code decode_stream(struct model_cluster *c, int fd, const char *path,
+                                  struct hs_err *err)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        HS_GROW(buf, cap, len + 65536);
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n == 0)
+            break;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            close(fd);
+            hs_free(buf);
+            return hs_err_set(err, HS_EIO, "%s: read error: %s", path, strerror(e));
+        }
+        len += (size_t)n;
+    }
+    close(fd);
+    enum hs_code rc;
+    if (len == 0)
+        rc = hs_err_set(err, HS_EPARSE, "%s: empty file, not a JSON object", path);
+    else
+        rc = kube_decode_buffer(c, buf, len, path, err);
+    hs_free(buf);
+    return rc;
+}
+
 enum hs_code kube_decode_file(struct model_cluster *c, const char *path, struct hs_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -2887,6 +2920,12 @@ enum hs_code kube_decode_file(struct model_cluster *c, const char *path, struct 
         close(fd);
         return hs_err_set(err, HS_EIO, "%s: cannot stat: %s", path, strerror(e));
     }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return hs_err_set(err, HS_EIO, "%s: is a directory, not a JSON file", path);
+    }
+    if (!S_ISREG(st.st_mode)) /* a pipe: `--cluster <(kubectl get ... -o json)` */
+        return decode_stream(c, fd, path, err);
     size_t len = (size_t)st.st_size;
     if (len == 0) {
         close(fd);

@@ -12,6 +12,8 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -313,6 +315,49 @@ static void errors_name_the_path(void **state)
         "invalid JSON at items[0]: real number overflow near '1e400' (byte 48 of the input)");
     /* objects before the bad item stay in the cluster, with their references */
     assert_true(f->c->n_pods >= 1);
+}
+
+/* `hoist simulate --cluster <(kubectl get ... -o json)` hands over a pipe,
+ * which cannot be mapped: it is read whole and decoded the same way. A
+ * folder is refused by name. */
+static void pipe_and_directory(void **state)
+{
+    struct fx *f = *state;
+    char dir[] = "/tmp/hoist-decode-pipe-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[sizeof(dir) + 8];
+    snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        FILE *w = fopen(fifo, "w");
+        if (!w)
+            _exit(1);
+        fputs("{\"kind\":\"List\",\"items\":[", w);
+        for (int i = 0; i < 2000; i++) /* more than one pipe buffer */
+            fprintf(w,
+                    "%s{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p%d\",\"namespace\":"
+                    "\"default\"}}",
+                    i ? "," : "", i);
+        fputs("]}", w);
+        fclose(w);
+        _exit(0);
+    }
+    struct hs_err err = { 0 };
+    size_t before = f->c->n_pods;
+    assert_int_equal(kube_decode_file(f->c, fifo, &err), HS_OK);
+    assert_int_equal(f->c->n_pods - before, 2000);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_int_equal(status, 0);
+    unlink(fifo);
+
+    char want[128];
+    snprintf(want, sizeof(want), "%s: is a directory, not a JSON file", dir);
+    assert_int_equal(kube_decode_file(f->c, dir, &err), HS_EIO);
+    assert_string_equal(err.msg, want);
+    rmdir(dir);
 }
 
 static void file_errors_and_large_list(void **state)
@@ -685,6 +730,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(typed_list_items_without_kind, setup, teardown),
         cmocka_unit_test_setup_teardown(errors_name_the_path, setup, teardown),
         cmocka_unit_test_setup_teardown(file_errors_and_large_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(pipe_and_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(testdata_controllers, setup, teardown),
         cmocka_unit_test_setup_teardown(controllers_and_storage, setup, teardown),
         cmocka_unit_test_setup_teardown(controller_errors_name_the_path, setup, teardown),
