@@ -24,6 +24,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("HOIST_SOURCE_DIR", os.path.join(HERE, "..", ".."))
+FAKES = os.path.join(HERE, "..", "fakes")  # aws_metadata_server.py, aws_fault_proxy.py
 DRIVE = os.environ.get("HOIST_AWS_DRIVE", "")
 HOIST = os.environ.get("HOIST_BIN", "")
 MOTO = os.environ.get("HOIST_MOTO_SERVER", "moto_server")
@@ -236,13 +237,13 @@ def assert_no_secret(test, text, *keys):
 
 
 class Helper:
-    """One of this folder's helper servers (metadata_server.py,
-    fault_proxy.py): started with a pipe on stdin, stopped by closing it."""
+    """One of the AWS fakes of test/fakes (aws_metadata_server.py,
+    aws_fault_proxy.py): started with a pipe on stdin, stopped by closing it."""
 
     def __init__(self, script, *args):
         import sys
         self.err = tempfile.NamedTemporaryFile(prefix="helper-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, script), *args],
+        self.proc = subprocess.Popen([sys.executable, os.path.join(FAKES, script), *args],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.err, text=True)
         line = self.proc.stdout.readline()

@@ -1,5 +1,5 @@
 """hoist's retries against faults moto does not make, injected by
-fault_proxy.py between hoist and moto (IAM enforcement on: every request
+test/fakes/aws_fault_proxy.py between hoist and moto (IAM enforcement on: every request
 that gets through is still signature-checked and policy-checked).
 
 - With every other call throttled (50%), every operation completes within
@@ -10,6 +10,10 @@ that gets through is still signature-checked and policy-checked).
 - 500/503, dropped connections and answers slower than the attempt timeout
   are retried and recover; garbage is an error naming the action, not a
   retry loop.
+- The proxy itself is checked by the real aws CLI: botocore's own standard
+  retry mode must recognise each fault it makes (throttling bodies of both
+  services, 500, 503, a dropped connection) and recover through it, and a
+  storm it cannot outlast surfaces as Throttling.
 """
 import json
 import os
@@ -32,7 +36,7 @@ class Faults(unittest.TestCase):
         cls.acct = awsfix.Account(cls.moto, cls.tmp.name)
         try:
             cls.acct.setup()
-            cls.proxy = awsfix.Helper("fault_proxy.py", "--upstream", cls.moto.url,
+            cls.proxy = awsfix.Helper("aws_fault_proxy.py", "--upstream", cls.moto.url,
                                       "--testdata", TESTDATA)
         except Exception:
             cls.moto.stop()
@@ -140,6 +144,51 @@ class Faults(unittest.TestCase):
         self.assertEqual(code, 1)
         self.assertEqual(lines[-1]["stats"]["attempts"], 1)
         self.assertEqual(self.counts(), {"drop": 1})
+
+    # ---- the proxy checked by botocore ----
+
+    def cli(self, *args):
+        """The real aws CLI (botocore, standard retry mode, 3 attempts)
+        through the proxy, on the hoist user's keys."""
+        env = self.env()
+        env.update({"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "3"})
+        return awsfix.run([awsfix.AWS, "--endpoint-url", self.proxy.url, "--output", "json",
+                           "--debug", *args], env)
+
+    def test_aws_cli_retries_through_each_fault(self):
+        calls = [
+            ("autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", "ng-a"),
+            ("ec2", "describe-instance-types", "--instance-types", "m5.large"),
+        ]
+        for fault in ("throttle", "500", "503", "drop"):
+            for call in calls:
+                self.plan(pattern=[fault, "ok"])
+                code, out, err = self.cli(*call)
+                self.assertEqual(code, 0, "%s %s: %s" % (fault, call[1], err[-2000:]))
+                doc = json.loads(out)
+                if call[0] == "autoscaling":
+                    self.assertEqual([g["AutoScalingGroupName"]
+                                      for g in doc["AutoScalingGroups"]], ["ng-a"])
+                else:
+                    self.assertEqual(doc["InstanceTypes"][0]["InstanceType"], "m5.large")
+                # One fault, one retry that got through: botocore saw it as retryable.
+                self.assertEqual(self.counts(), {fault: 1, "ok": 1}, (fault, call[1]))
+                if fault == "throttle":
+                    code_name = "Throttling" if call[0] == "autoscaling" else \
+                        "RequestLimitExceeded"
+                    self.assertRegex(err, r"Retry needed, retrying request after delay of|"
+                                          r"retry needed", err[-2000:])
+                    self.assertIn(code_name, err)
+
+    def test_aws_cli_gives_up_on_a_throttling_storm(self):
+        self.plan(always="throttle")
+        code, out, err = self.cli("autoscaling", "describe-auto-scaling-groups",
+                                  "--auto-scaling-group-names", "ng-a")
+        self.assertNotEqual(code, 0)
+        self.assertRegex(err, r"An error occurred \(Throttling\) when calling the "
+                              r"DescribeAutoScalingGroups operation \(reached max retries: 2\): "
+                              r"Rate exceeded")
+        self.assertEqual(self.counts(), {"throttle": 3})
 
     def test_garbage_is_an_error_not_a_loop(self):
         self.plan(always="garbage")

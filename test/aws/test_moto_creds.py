@@ -7,11 +7,12 @@
   is not there: HTTP 500, for the aws CLI as for hoist), so each web-identity
   run lets exactly one request through unauthenticated first
   (INITIAL_NO_AUTH_ACTION_COUNT=1): the STS call, which needs no signature.
-- IMDSv2 and the container endpoint: metadata_server.py, a stand-in that
-  follows the documented protocol, handing out the hoist user's real keys;
-  the real aws CLI (botocore) fetches from the same stand-in and moto accepts
-  its calls, so the stand-in is checked by a client other than ours. Short
-  lifetimes show hoist refreshing ahead of expiry (the keys rotate).
+- IMDSv2 and the container endpoint: test/fakes/aws_metadata_server.py, a
+  stand-in that follows the documented protocol, handing out the hoist
+  user's real keys; the real aws CLI (botocore) fetches from the same
+  stand-in and moto accepts its calls, so the stand-in is checked by a
+  client other than ours. Short lifetimes show hoist refreshing ahead of
+  expiry (the keys rotate).
 - moto's own IMDS answers hoist's IMDSv2 exchange too.
 """
 import json
@@ -119,7 +120,7 @@ class MotoCreds(unittest.TestCase):
         self.assertIn("no AWS credentials: web identity token file: cannot read", lines[0]["error"])
 
     def test_imds(self):
-        md = awsfix.Helper("metadata_server.py", "--keys", self.keys_file, "--life", "4")
+        md = awsfix.Helper("aws_metadata_server.py", "--keys", self.keys_file, "--life", "4")
         try:
             env = self.base_env(AWS_EC2_METADATA_SERVICE_ENDPOINT=md.url)
             del env["AWS_EC2_METADATA_DISABLED"]
@@ -156,7 +157,7 @@ class MotoCreds(unittest.TestCase):
         auth = os.path.join(self.tmp.name, "auth")
         with open(auth, "w") as f:
             f.write("container-secret-token")  # botocore refuses a trailing newline
-        md = awsfix.Helper("metadata_server.py", "--keys", self.keys_file, "--life", "4",
+        md = awsfix.Helper("aws_metadata_server.py", "--keys", self.keys_file, "--life", "4",
                            "--auth", "container-secret-token")
         try:
             env = self.base_env(AWS_CONTAINER_CREDENTIALS_FULL_URI=md.url + "/creds",

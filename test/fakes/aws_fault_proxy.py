@@ -1,9 +1,11 @@
 """A fault-injecting HTTP proxy in front of moto_server, for what moto does
 not do: throttling storms, 5xx, dropped connections, slow answers, garbage
-bodies. Python stdlib only, loopback only.
+bodies. Python stdlib only, loopback only. Its faults are checked by a
+client other than hoist: test/aws/test_faults.py runs the real aws CLI
+through it, and botocore's own retries must recognise each one.
 
 Requests are forwarded unchanged (the Host header included, so moto checks
-the signature hoist made for the proxy's address) unless the current plan
+the signature the client made for the proxy's address) unless the current plan
 says otherwise. The plan is set by POST /__fault__ with JSON:
   {"pattern": ["throttle", "ok"], ...}  faults applied in turn, cycling
   {"always": "503"}                       every request
@@ -15,7 +17,7 @@ slow (wait slow_ms, then forward), garbage (200 with a broken body).
 GET /__fault__ returns the counts per fault. The throttle bodies are read
 from the test data directory given with --testdata.
 
-Usage: fault_proxy.py --upstream http://127.0.0.1:PORT --testdata DIR
+Usage: aws_fault_proxy.py --upstream http://127.0.0.1:PORT --testdata DIR
 Prints "port N" once it listens; stops when stdin closes.
 """
 import argparse

@@ -16,7 +16,7 @@ SessionToken), handed out in turn, each with an Expiration --life seconds ahead,
 client that refreshes shows it by switching keys. The real aws CLI checks
 this stand-in too (the tests point botocore at it).
 
-Usage: metadata_server.py --keys FILE [--life S] [--auth TOKEN] [--region R]
+Usage: aws_metadata_server.py --keys FILE [--life S] [--auth TOKEN] [--region R]
 Prints "port N" on stdout once it listens; stops when stdin closes. Logs
 paths and key ids served (never secrets) to stderr.
 """
