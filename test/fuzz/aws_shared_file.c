@@ -8,8 +8,9 @@
  *
  * Any bytes give profile credentials with a key id and a secret, a web
  * identity plan, a region, or one of the documented errors with a message
- * that never quotes the profile's secret key or session token (checked when
- * that text occurs once in the input). Must never crash, leak or hang.
+ * that never quotes the profile's secret key or session token (checked by
+ * resolving again with that text changed: the message must not change).
+ * Must never crash, leak or hang.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -27,25 +28,65 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int fd = -1;
 static char path[64];
 
-static size_t count(const uint8_t *hay, size_t n, const char *needle)
+/* Where needle occurs in hay, if exactly once. */
+static const uint8_t *once(const uint8_t *hay, size_t n, const char *needle)
 {
-    size_t k = strlen(needle), c = 0;
-    for (size_t i = 0; k && k <= n && i <= n - k; i++)
-        if (memcmp(hay + i, needle, k) == 0)
-            c++;
-    return c;
+    size_t k = strlen(needle);
+    const uint8_t *at = NULL;
+    for (size_t i = 0; k && k <= n && i <= n - k; i++) {
+        if (memcmp(hay + i, needle, k) != 0)
+            continue;
+        if (at)
+            return NULL;
+        at = hay + i;
+    }
+    return at;
 }
 
-/* An error message must not carry the value of key in profile. */
-static void check_no_secret(const uint8_t *data, size_t size, const char *profile, const char *key,
+static void put_files(const uint8_t *text, size_t n)
+{
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, text, n, 0) != (ssize_t)n)
+        abort();
+}
+
+/* The chain's answer for files holding text: its code and message. */
+static enum hs_code resolve(const struct aws_env *env, const uint8_t *text, size_t n,
+                            struct hs_err *err)
+{
+    struct aws_cred_plan plan;
+    memset(&plan, 0, sizeof(plan));
+    put_files(text, n);
+    enum hs_code rc = aws_cred_plan_resolve(env, &plan, err);
+    aws_cred_plan_release(&plan);
+    return rc;
+}
+
+/* The chain's error message must not carry the value of key in the
+ * profile: with that value's text changed (where it occurs only once, so
+ * nothing else changes), the message must stay the same. */
+static void check_no_secret(const struct aws_env *env, const uint8_t *text, size_t n,
+                            const char *profile, const char *key, enum hs_code rc,
                             const struct hs_err *err)
 {
     for (int style = 0; style < 2; style++) {
         char *v = NULL;
         struct hs_err e2 = { 0 };
-        if (aws_shared_file_get(path, style == 1, profile, key, &v, &e2) == HS_OK && v &&
-            strlen(v) >= 4 && count(data, size, v) == 1 && strstr(err->msg, v))
-            abort();
+        put_files(text, n);
+        if (aws_shared_file_get(path, style == 1, profile, key, &v, &e2) == HS_OK && v && *v) {
+            const uint8_t *at = once(text, n, v);
+            if (at) {
+                uint8_t *copy = malloc(n);
+                if (!copy)
+                    abort();
+                memcpy(copy, text, n);
+                for (size_t i = (size_t)(at - text); i < (size_t)(at - text) + strlen(v); i++)
+                    copy[i] = copy[i] == 'Q' ? 'R' : 'Q';
+                struct hs_err e3 = { 0 };
+                if (resolve(env, copy, n, &e3) != rc || strcmp(e3.msg, err->msg) != 0)
+                    abort();
+                free(copy);
+            }
+        }
         hs_free(v);
     }
 }
@@ -60,8 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
     }
-    if (ftruncate(fd, 0) != 0 || pwrite(fd, data + 1, size - 1, 0) != (ssize_t)(size - 1))
-        abort();
+    put_files(data + 1, size - 1);
 
     static const char *const profiles[] = { NULL, "dev", "profile dev" };
     const char *profile = profiles[data[0] % 3];
@@ -94,8 +134,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!err.msg[0])
             abort();
         const char *p = profile ? profile : "default";
-        check_no_secret(data + 1, size - 1, p, "aws_secret_access_key", &err);
-        check_no_secret(data + 1, size - 1, p, "aws_session_token", &err);
+        check_no_secret(&env, data + 1, size - 1, p, "aws_secret_access_key", rc, &err);
+        check_no_secret(&env, data + 1, size - 1, p, "aws_session_token", rc, &err);
+        put_files(data + 1, size - 1);
         break;
     }
     default:
