@@ -27,9 +27,15 @@
  *  - pods bucketed by class, and the class order for a template's
  *    (cpu, memory) shape, are kept between calls over the same pods; the
  *    order sorts the classes' distinct (cpu, memory) requests, not classes;
+ *  - a node refused for spread or affinity on a key other than the
+ *    hostname means every new node is (they share that domain); on the
+ *    hostname, it stays refused while the class is placed, until a spread
+ *    minimum rises;
  *  - a template that differs from the previous call's only in label values
- *    that nothing in the snapshot or the pods can tell apart gets the same
- *    answer (see twin()).
+ *    whose domains every counter sees alike (the same number of pods, both
+ *    live or both not) gets the same answer, when no pending pod reads node
+ *    labels otherwise (see twin()); "the previous call" means the same
+ *    snapshot contents, which a fork and its revert leave as they were.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +99,8 @@ struct shape {
 struct skip {
     int32_t *nxt;
     uint32_t len, cap;
+    uint32_t *marked; /* the entries skipped, for skip_clear */
+    uint32_t n_marked, cap_marked;
 };
 
 /* Free resources of a new node, or the component-wise max over a subtree. */
@@ -119,11 +127,17 @@ struct sim__est_cache {
     uint32_t n_req;
 
     bool node_blind; /* no pod reads node labels beyond topology keys */
+    /* For twin(), made on its first use for these buckets: every class
+     * resolved, and the keys of spread constraints counted node by node
+     * (slow_many: too many to list, treat every key as one). */
+    bool facts_ready, slow_many;
+    const char *slow_keys[8];
+    uint32_t n_slow_keys;
 
     /* the last answer, for a twin template (see twin()) */
     struct {
         bool valid, has_placement;
-        uint64_t version;       /* the snapshot's, after that run */
+        uint64_t state;         /* the snapshot's, after that run */
         struct model_node tmpl; /* a copy: arrays owned, strings referenced */
         const struct sim_pod **ds;
         size_t n_ds, cap_ds;
@@ -169,6 +183,7 @@ void sim__est_cache_free(struct sim_snapshot *s, struct sim__est_cache **cp)
     hs_free(c->tree);
     for (uint32_t i = 0; i < c->n_skips; i++) {
         hs_free(c->skips[i]->nxt);
+        hs_free(c->skips[i]->marked);
         hs_free(c->skips[i]);
     }
     hs_free(c->skips);
@@ -229,6 +244,7 @@ static void bucket_pods(struct sim_snapshot *s, struct sim__est_cache *c,
         hs_free(c->shapes[i].order);
     c->n_shapes = 0;
     c->memo.valid = false;
+    c->facts_ready = false;
     c->node_blind = true;
     HS_GROW(c->pods, c->cap_pods, n);
     memcpy(c->pods, in->pods, n * sizeof(*c->pods));
@@ -360,22 +376,82 @@ static bool same_resources(const struct model_resources *a, const struct model_r
     return true;
 }
 
-static bool no_node_has(const struct sim_snapshot *s, const char *key)
+/* Whether the domains va and vb of topology key (all interned) look alike
+ * to every counter: both live or both not, and every counter on the key
+ * counting as many pods in one as in the other. */
+static bool domains_alike(const struct sim_snapshot *s, const char *key, const char *va,
+                          const char *vb)
 {
-    for (size_t i = 0; i < s->n_nodes; i++)
-        if (model_labels_get(&s->nodes[i].n->labels, key))
+    for (size_t i = 0; i < s->n_topos; i++) {
+        const struct sim__topo *t = &s->topos[i];
+        if (t->key != key)
+            continue;
+        int32_t da = sim__map_get(&t->doms, (uint64_t)(uintptr_t)va);
+        int32_t db = sim__map_get(&t->doms, (uint64_t)(uintptr_t)vb);
+        bool live_a = da >= 0 && t->dom_live[da] > 0, live_b = db >= 0 && t->dom_live[db] > 0;
+        if (live_a != live_b)
             return false;
+        for (size_t k = 0; k < t->n_counters; k++) {
+            const struct sim__counter *ctr = &s->ctrs[t->counters[k]];
+            int32_t na = da >= 0 && (uint32_t)da < ctr->cap_dom ? ctr->dom_cnt[da] : 0;
+            int32_t nb = db >= 0 && (uint32_t)db < ctr->cap_dom ? ctr->dom_cnt[db] : 0;
+            if (na != nb)
+                return false;
+        }
+    }
     return true;
 }
 
+/* Resolves every pending class (so that every counter they read exists)
+ * and lists the keys of spread constraints that count nodes one by one
+ * (node inclusion policies, several constraints), which the counters
+ * compared by domains_alike do not tell. Once per set of buckets. */
+static void twin_facts(struct sim_snapshot *s, struct sim__est_cache *c)
+{
+    if (c->facts_ready)
+        return;
+    c->facts_ready = true;
+    c->slow_many = false;
+    c->n_slow_keys = 0;
+    for (uint32_t b = 0; b < c->nb; b++) {
+        struct sim__class *k = c->sorted[c->b[b].start]->cls;
+        sim__resolve_class(s, k);
+        for (uint32_t i = 0; !k->spread_fast && i < k->n_spread; i++) {
+            const char *key = k->spread[i].c->topology_key;
+            bool known = false;
+            for (uint32_t x = 0; x < c->n_slow_keys && !known; x++)
+                known = c->slow_keys[x] == key;
+            if (known)
+                continue;
+            if (c->n_slow_keys == HS_ARRAY_LEN(c->slow_keys))
+                c->slow_many = true;
+            else
+                c->slow_keys[c->n_slow_keys++] = key;
+        }
+    }
+}
+
+static bool slow_spread_on(const struct sim__est_cache *c, const char *key)
+{
+    for (uint32_t x = 0; x < c->n_slow_keys; x++)
+        if (c->slow_keys[x] == key)
+            return true;
+    return c->slow_many;
+}
+
 /* Whether templates a and b give the same answer by symmetry: equal but for
- * the values of label keys that no node of the snapshot carries, when no
- * pending pod selects nodes by label or has volumes. New nodes then differ
- * from each other's only by the name of a topology domain that nothing else
- * is in and that nothing names, so every filter answers alike (the hostname
- * label is the new node's own name either way). */
-static bool twin(const struct sim_snapshot *s, const struct sim__est_cache *c,
-                 const struct model_node *a, const struct model_node *b)
+ * the values of some label keys (the hostname aside, which is each new
+ * node's own name either way), when no pending pod selects nodes by label
+ * or has volumes, and when for each such key the two values name domains
+ * that every counter sees alike (domains_alike; a value no node carries
+ * names an empty, dead domain) and no pending class counts that key node by
+ * node. Swapping the two values then maps the snapshot onto itself as far
+ * as any filter can read it, and maps a's run onto b's step by step: each
+ * new node of a sees in its domain the counts a new node of b sees in its
+ * own, so every verdict, every placement and the node count are the same.
+ */
+static bool twin(struct sim_snapshot *s, struct sim__est_cache *c, const struct model_node *a,
+                 const struct model_node *b)
 {
     if (!same_resources(&a->allocatable, &b->allocatable) || a->unschedulable != b->unschedulable ||
         a->n_taints != b->n_taints || a->labels.n != b->labels.n)
@@ -390,7 +466,10 @@ static bool twin(const struct sim_snapshot *s, const struct sim__est_cache *c,
             return false;
         if (x->value == y->value || x->key == s->k_hostname)
             continue;
-        if (!c->node_blind || !no_node_has(s, x->key))
+        if (!c->node_blind)
+            return false;
+        twin_facts(s, c);
+        if (slow_spread_on(c, x->key) || !domains_alike(s, x->key, x->value, y->value))
             return false;
     }
     return true;
@@ -458,7 +537,7 @@ static void tmpl_copy(struct sim_snapshot *s, struct model_node *t, const struct
 static bool memo_answer(struct sim_snapshot *s, struct sim__est_cache *c,
                         const struct sim_estimate_input *in, struct sim_estimate *out)
 {
-    if (!c->memo.valid || c->memo.version != s->version || c->memo.max_nodes != in->max_nodes ||
+    if (!c->memo.valid || c->memo.state != s->state || c->memo.max_nodes != in->max_nodes ||
         c->memo.n_ds != in->n_ds || (out->placement && !c->memo.has_placement))
         return false;
     for (size_t i = 0; i < in->n_ds; i++)
@@ -478,7 +557,7 @@ static void memo_keep(struct sim_snapshot *s, struct sim__est_cache *c,
                       const struct sim_estimate_input *in, const struct sim_estimate *out)
 {
     c->memo.valid = true;
-    c->memo.version = s->version;
+    c->memo.state = s->state;
     tmpl_copy(s, &c->memo.tmpl, in->tmpl);
     HS_GROW(c->memo.ds, c->memo.cap_ds, in->n_ds);
     for (size_t i = 0; i < in->n_ds; i++)
@@ -511,6 +590,7 @@ struct est {
     int32_t first_new;
     int32_t last; /* last opened node, -1 before the first */
     uint32_t opened;
+    struct skip *cls_skip; /* SKIP_CLASS */
 };
 
 static void place(struct est *e, uint32_t input_index, int32_t node)
@@ -583,6 +663,7 @@ static void begin(struct est *e, struct sim_snapshot *s, const struct sim_estima
     e->first_new = (int32_t)s->n_nodes;
     e->last = -1;
     e->opened = 0;
+    e->cls_skip = NULL;
 }
 
 static void finish(struct est *e)
@@ -709,7 +790,10 @@ void sim__estimate_reference(struct sim_snapshot *s, const struct sim_estimate_i
 
 /* ---- skip lists ------------------------------------------------------------ */
 
-enum skip_kind { SKIP_LOCAL = 1, SKIP_ANTI, SKIP_HAVE };
+/* SKIP_CLASS: the nodes that refused the class being placed for spread or
+ * affinity, emptied when it starts and whenever a restart says a node
+ * before may accept again (see learn()). */
+enum skip_kind { SKIP_LOCAL = 1, SKIP_ANTI, SKIP_HAVE, SKIP_CLASS };
 
 static struct skip *skip_get(struct est *e, enum skip_kind kind, uint32_t id)
 {
@@ -753,6 +837,21 @@ static void skip_mark(struct est *e, struct skip *k, uint32_t i)
 {
     skip_find(e, k, i);
     k->nxt[i] = (int32_t)i + 1;
+    if (k->n_marked == k->cap_marked) {
+        k->cap_marked = k->cap_marked ? 2 * k->cap_marked : 64;
+        k->marked = hs_reallocarray(k->marked, k->cap_marked, sizeof(*k->marked));
+    }
+    k->marked[k->n_marked++] = i;
+}
+
+/* Skips nothing again, in time proportional to the entries marked (only a
+ * marked entry's nxt ever changes). */
+static void skip_clear(struct skip *k)
+{
+    for (uint32_t x = 0; x < k->n_marked; x++)
+        if (k->marked[x] < k->len)
+            k->nxt[k->marked[x]] = (int32_t)k->marked[x];
+    k->n_marked = 0;
 }
 
 /* ---- free-resource max-tree over the new nodes ------------------------------ */
@@ -968,14 +1067,39 @@ static bool learn(struct est *e, const struct cls *k, uint32_t j, enum sim_reaso
         skip_mark(e, k->local, j);
         return true;
     }
+    bool per_node = false;
     switch (r) {
     case SIM_R_SPREAD_MISSING_LABEL:
         /* New nodes share the template's label keys. */
         return false;
+    case SIM_R_SPREAD:
+        /* The verdict reads the node's domain of each constraint's key,
+         * and the minimum over domains. New nodes share every label value
+         * but the hostname: with no constraint on the hostname, every new
+         * node is refused alike. Otherwise this one is refused until a
+         * minimum rises, which only the class's own pods can do while it
+         * is placed (bind_run reports it as a restart). */
+        for (uint32_t i = 0; i < c->n_spread; i++)
+            per_node |= c->spread[i].c->topology_key == s->k_hostname;
+        if (!per_node)
+            return false;
+        skip_mark(e, e->cls_skip, j);
+        return true;
     case SIM_R_AFFINITY:
-        for (uint32_t i = 0; i < c->n_aff; i++)
+        /* A node refuses when a term's domain holds no match (and the
+         * first-pod exception does not apply, which only gets less likely
+         * as pods are added); the class's own pods only land where their
+         * domains hold matches already, so the node keeps refusing while
+         * the class is placed. Terms off the hostname: every new node
+         * alike. */
+        for (uint32_t i = 0; i < c->n_aff; i++) {
             if (s->topos[s->ctrs[c->aff_ctr[i]].topo].node_dom[node] < 0)
                 return false;
+            per_node |= c->aff[i].key == s->k_hostname;
+        }
+        if (!per_node)
+            return false;
+        skip_mark(e, e->cls_skip, j);
         return true;
     case SIM_R_ANTI_AFFINITY:
         for (uint32_t i = 0; i < c->n_anti; i++) {
@@ -1025,6 +1149,8 @@ static int32_t find_first(struct est *e, const struct cls *k, uint32_t from)
             return -1;
         j = (uint32_t)t;
         uint32_t x = skip_find(e, k->local, j);
+        if (x == j)
+            x = skip_find(e, e->cls_skip, j);
         for (uint32_t i = 0; i < c->n_anti && x == j; i++) {
             int32_t si = sim__map_get(&e->c->skip_by_key,
                                       ((uint64_t)SKIP_ANTI << 40) | (uint32_t)c->anti_ctr[i]);
@@ -1065,6 +1191,7 @@ static void bucket_runs(struct est *e, struct bucket *b)
     uint32_t i = 0;
     /* First the new nodes already opened, first fit. */
     uint32_t from = 0;
+    skip_clear(e->cls_skip);
     while (i < n && e->last >= 0) {
         int32_t j = find_first(e, k, from);
         if (j < 0)
@@ -1072,6 +1199,8 @@ static void bucket_runs(struct est *e, struct bucket *b)
         bool restart;
         i += bind_run(e, k, sps + i, index + i, n - i, e->first_new + j, &restart);
         from = restart ? 0 : (uint32_t)j;
+        if (restart)
+            skip_clear(e->cls_skip);
     }
     /* Then the last node, and fresh ones. */
     while (i < n) {
@@ -1110,9 +1239,12 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
     if (memo_answer(s, c, in, out))
         return;
     const uint32_t *order = shape_order(c, in->tmpl);
-    for (uint32_t i = 0; i < c->n_skips; i++)
+    for (uint32_t i = 0; i < c->n_skips; i++) {
         c->skips[i]->len = 0;
+        c->skips[i]->n_marked = 0;
+    }
     c->n_have_skips = 0;
+    e.cls_skip = skip_get(&e, SKIP_CLASS, 0);
     tree_reset(&e);
     sim_snapshot_fork(s);
     for (uint32_t k = 0; k < c->nb; k++) {

@@ -198,6 +198,13 @@ struct sim__jentry {
     int32_t a, b, c;
 };
 
+/* An open fork: where its changes start in the journal, and the state
+ * they started from. */
+struct sim__mark {
+    size_t journal;
+    uint64_t state;
+};
+
 struct sim_snapshot {
     struct hs_intern *intern;
     struct sim_env env;
@@ -233,9 +240,14 @@ struct sim_snapshot {
 
     struct sim__jentry *journal;
     size_t n_journal, cap_journal;
-    size_t *marks;
+    struct sim__mark *marks;
     size_t n_marks, cap_marks;
-    uint64_t version; /* bumped by every change */
+    uint64_t version; /* bumped by every change, and by every undo */
+    /* Names the contents: a value never used before after every change,
+     * and the fork's value again after its revert (so a fork that added
+     * and took away a node leaves the same state as before). */
+    uint64_t state;
+    uint64_t state_seq; /* the last value given out */
 
     const char **own_names; /* interned "hoist-new-<i>" names (refs held) */
     size_t n_own_names, cap_own_names;

@@ -354,6 +354,7 @@ const char *sim__pool_name(struct sim_snapshot *s, uint32_t i)
 static void journal(struct sim_snapshot *s, enum sim__jop op, int32_t a, int32_t b, int32_t c)
 {
     s->version++;
+    s->state = ++s->state_seq;
     if (s->n_marks == 0)
         return;
     HS_GROW(s->journal, s->cap_journal, s->n_journal + 1);
@@ -1240,7 +1241,7 @@ void sim__cursor_set(struct sim_snapshot *s, uint32_t local, uint32_t v)
 void sim_snapshot_fork(struct sim_snapshot *s)
 {
     HS_GROW(s->marks, s->cap_marks, s->n_marks + 1);
-    s->marks[s->n_marks++] = s->n_journal;
+    s->marks[s->n_marks++] = (struct sim__mark){ .journal = s->n_journal, .state = s->state };
 }
 
 void sim_snapshot_commit(struct sim_snapshot *s)
@@ -1254,7 +1255,8 @@ void sim_snapshot_commit(struct sim_snapshot *s)
 void sim_snapshot_revert(struct sim_snapshot *s)
 {
     HS_BUG_ON(s->n_marks == 0);
-    size_t mark = s->marks[--s->n_marks];
+    struct sim__mark m = s->marks[--s->n_marks];
+    size_t mark = m.journal;
     while (s->n_journal > mark) {
         struct sim__jentry *j = &s->journal[--s->n_journal];
         switch ((enum sim__jop)j->op) {
@@ -1283,6 +1285,7 @@ void sim_snapshot_revert(struct sim_snapshot *s)
         }
         s->version++;
     }
+    s->state = m.state;
 }
 
 unsigned sim_snapshot_depth(const struct sim_snapshot *s)

@@ -8,7 +8,9 @@
  * anti-affinity, tolerations, host ports, node selectors, GPUs, terminating
  * pods and pods naming a node. Every template of a seed runs both ways and
  * must give the same node count, the same number scheduled and the same
- * placement of every pod; the snapshot must come back unchanged.
+ * placement of every pod; the snapshot must come back unchanged. Then the
+ * generalised twins: templates in zones whose existing nodes mirror each
+ * other, answered from one another's run, against the reference too.
  */
 #include "hs_test.h"
 
@@ -411,11 +413,262 @@ static void test_karpenter_like(void **state)
     }
 }
 
+/* One existing node of zone with pods like those of existing(), drawn from
+ * r; called twice with the same draws for a mirrored pair. */
+static void mirrored_node(struct fx *f, struct hs_rng *r, const char *zone, const char *name)
+{
+    struct model_node *nd = fx_node(f, name, 2000 + 1000 * pick(r, 7),
+                                    (4 + 2 * (int64_t)pick(r, 7)) * GI, 5 + pick(r, 25));
+    fx_label(f, &nd->labels, "zone", zone);
+    if (chance(r, 15))
+        fx_taint(f, nd, "dedicated", "x", MODEL_EFFECT_NO_SCHEDULE);
+    int32_t ni = sim_snapshot_add_node(f->s, nd);
+    uint32_t np = pick(r, 5);
+    for (uint32_t k = 0; k < np; k++) {
+        struct model_pod *p = fx_pod(f, "d", "old", 100 * (1 + pick(r, 5)), 256 * MI);
+        const char *app = apps[pick(r, 6)];
+        fx_owner(f, p, "ReplicaSet", app, app);
+        fx_label(f, &p->labels, "app", app);
+        fx_label(f, &p->labels, "mark", marks[pick(r, 3)]);
+        if (chance(r, 15))
+            fx_aff(f, p, true, chance(r, 50) ? "kubernetes.io/hostname" : "zone", "app",
+                   apps[pick(r, 6)]);
+        fx_bind(f, p, ni);
+    }
+}
+
+static uint64_t sym_runs, sym_hits;
+
+/* Generalised twins: existing nodes in zones z-a and z-b that mirror each
+ * other (same shapes, same pods), others in z-c, pending pods of every
+ * kind; the template in each zone, in a random order, with a template node
+ * added and taken away between runs as the planner does. Every answer must
+ * be the reference's; in a mirrored cluster whose pending pods read no
+ * node label, z-b right after z-a must be answered from z-a's run. Some
+ * seeds break the mirror with one more pod, or add pods that select a
+ * zone or count it node by node: the answers must still be the
+ * reference's. */
+static void symmetric_seed(uint64_t seed)
+{
+    struct hs_rng r;
+    hs_rng_seed(&r, seed * 104729);
+    struct fx f;
+    fx_init(&f);
+    uint32_t n_pairs = pick(&r, 5);
+    for (uint32_t i = 0; i < n_pairs; i++) {
+        char name[32];
+        uint64_t draw = hs_rng_next(&r);
+        struct hs_rng m;
+        hs_rng_seed(&m, draw);
+        snprintf(name, sizeof(name), "old-a-%u", i);
+        mirrored_node(&f, &m, zones[0], name);
+        hs_rng_seed(&m, draw);
+        snprintf(name, sizeof(name), "old-b-%u", i);
+        mirrored_node(&f, &m, zones[1], name);
+    }
+    uint32_t n_c = pick(&r, 3);
+    for (uint32_t i = 0; i < n_c; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "old-c-%u", i);
+        mirrored_node(&f, &r, zones[2], name);
+    }
+    bool broken = chance(&r, 25);
+    if (broken && n_pairs) {
+        /* one more matching pod on one side only */
+        struct model_pod *p = fx_pod(&f, "d", "odd", 100, 128 * MI);
+        fx_owner(&f, p, "ReplicaSet", "web", "web");
+        fx_label(&f, &p->labels, "app", "web");
+        fx_label(&f, &p->labels, "mark", marks[pick(&r, 3)]);
+        fx_bind(&f, p, sim_snapshot_find_node(f.s, fx_s(&f, "old-a-0")));
+    }
+    bool label_readers = chance(&r, 20);
+    const struct sim_pod *pods[MAXP];
+    size_t n = 0;
+    uint32_t nd = 1 + pick(&r, 6);
+    for (uint32_t i = 0; i < nd && n < MAXP; i++) {
+        struct deploy d;
+        deploy_pick(&r, &d, i);
+        if (!label_readers) {
+            /* a zone spread with another constraint is counted node by
+             * node too (spread_slow) */
+            d.feat &= ~(uint32_t)(F_SELECTOR | F_SPREAD_SLOW);
+            if (d.feat & F_ZONE_SPREAD)
+                d.feat &= ~(uint32_t)F_HOST_SPREAD;
+        }
+        uint32_t cnt = 1 + pick(&r, 25);
+        for (uint32_t k = 0; k < cnt && n < MAXP; k++)
+            pods[n++] = sim_pod_prepare(f.s, deploy_pod(&f, &r, &d, k));
+    }
+    struct tmpl base;
+    tmpl_pick(&f, &r, &base, 0);
+    base.n->labels.n = 0;
+    fx_label(&f, &base.n->labels, "kubernetes.io/hostname", "tmpl-0");
+    fx_label(&f, &base.n->labels, "zone", zones[0]);
+    struct model_node *tn[3];
+    for (uint32_t z = 0; z < 3; z++) {
+        tn[z] = HS_ARENA_NEW(&f.a, struct model_node);
+        *tn[z] = *base.n;
+        tn[z]->labels.v = HS_ARENA_NEW_ARRAY(&f.a, struct model_label, base.n->labels.n);
+        memcpy(tn[z]->labels.v, base.n->labels.v, base.n->labels.n * sizeof(struct model_label));
+        fx_label(&f, &tn[z]->labels, "zone", zones[z]);
+    }
+    uint32_t order[3] = { 0, 1, 2 };
+    if (chance(&r, 50)) {
+        order[0] = 2; /* z-c first: then z-a, and z-b after it */
+        order[1] = 0;
+        order[2] = 1;
+    }
+    uint32_t max_nodes = chance(&r, 50) ? 0 : 1 + pick(&r, 6);
+    for (uint32_t x = 0; x < 3; x++) {
+        uint32_t z = order[x];
+        struct sim_estimate_input in = { .tmpl = tn[z],
+                                         .ds = base.ds,
+                                         .n_ds = base.n_ds,
+                                         .pods = pods,
+                                         .n_pods = n,
+                                         .max_nodes = max_nodes };
+        static struct outcome ref, fast;
+        run(&f, &in, true, &ref);
+        /* what the planner does between two groups' estimates */
+        sim_snapshot_fork(f.s);
+        sim_snapshot_add_template_node(f.s, tn[z], fx_s(&f, "template-node"), true);
+        sim_snapshot_revert(f.s);
+        uint64_t hits = sim__estimate_memo_hits(f.s);
+        run(&f, &in, false, &fast);
+        same(&ref, &fast, n, seed, z);
+        sym_runs++;
+        bool hit = sim__estimate_memo_hits(f.s) != hits;
+        sym_hits += hit;
+        if (z == 1 && x > 0 && order[x - 1] == 0 && !broken && !label_readers) {
+            if (!hit)
+                print_message("seed %llu: z-b not answered from z-a\n", (unsigned long long)seed);
+            assert_true(hit);
+        }
+    }
+    fx_release(&f);
+}
+
+static void test_symmetric_domains(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 600; seed++)
+        symmetric_seed(seed);
+    print_message("%llu estimates in mirrored zones, %llu answered from a twin's run\n",
+                  (unsigned long long)sym_runs, (unsigned long long)sym_hits);
+    assert_true(sym_hits > sym_runs / 5);
+}
+
+/* A change that stays (a pod bound outside any fork) ends the reuse: the
+ * same template, estimated again, is computed, not answered. */
+static void test_memo_follows_changes(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f);
+    struct model_node *old = fx_node(&f, "old", 4000, 8 * GI, 20);
+    fx_label(&f, &old->labels, "zone", "z-a");
+    int32_t oi = sim_snapshot_add_node(f.s, old);
+    const struct sim_pod *pods[8];
+    for (size_t i = 0; i < 8; i++) {
+        struct model_pod *p = fx_pod(&f, "d", "p", 500, 512 * MI);
+        fx_owner(&f, p, "ReplicaSet", "web", "web");
+        fx_label(&f, &p->labels, "app", "web");
+        fx_spread(&f, p, "zone", 1, "app", "web");
+        pods[i] = sim_pod_prepare(f.s, p);
+    }
+    struct model_node *ta = fx_node(&f, "ta", 2000, 4 * GI, 10);
+    fx_label(&f, &ta->labels, "zone", "z-b");
+    struct model_node *tb = fx_node(&f, "tb", 2000, 4 * GI, 10);
+    fx_label(&f, &tb->labels, "zone", "z-c");
+    struct sim_estimate_input in = { .tmpl = ta, .pods = pods, .n_pods = 8 };
+    static struct outcome ref, fast;
+    run(&f, &in, false, &fast);
+    /* z-b and z-c are both empty: alike */
+    in.tmpl = tb;
+    uint64_t hits = sim__estimate_memo_hits(f.s);
+    run(&f, &in, false, &fast);
+    run(&f, &in, true, &ref);
+    same(&ref, &fast, 8, 0, 1);
+    assert_int_equal(sim__estimate_memo_hits(f.s), hits + 1);
+    /* a web pod in z-a stays: z-b and z-c are still alike to each other */
+    struct model_pod *p = fx_pod(&f, "d", "bound", 100, 128 * MI);
+    fx_owner(&f, p, "ReplicaSet", "web", "web");
+    fx_label(&f, &p->labels, "app", "web");
+    fx_bind(&f, p, oi);
+    run(&f, &in, false, &fast);
+    run(&f, &in, true, &ref);
+    same(&ref, &fast, 8, 0, 2);
+    assert_int_equal(sim__estimate_memo_hits(f.s), hits + 1);
+    /* a web pod in z-b: z-b and z-c differ now */
+    struct model_node *nb = fx_node(&f, "nb", 4000, 8 * GI, 20);
+    fx_label(&f, &nb->labels, "zone", "z-b");
+    int32_t bi = sim_snapshot_add_node(f.s, nb);
+    struct model_pod *q = fx_pod(&f, "d", "bound-b", 100, 128 * MI);
+    fx_owner(&f, q, "ReplicaSet", "web", "web");
+    fx_label(&f, &q->labels, "app", "web");
+    fx_bind(&f, q, bi);
+    in.tmpl = ta;
+    run(&f, &in, false, &fast);
+    in.tmpl = tb;
+    run(&f, &in, false, &fast);
+    run(&f, &in, true, &ref);
+    same(&ref, &fast, 8, 0, 3);
+    assert_int_equal(sim__estimate_memo_hits(f.s), hits + 1);
+    fx_release(&f);
+}
+
+/* Counters can agree while a spread that honours taints does not: z-a's
+ * web pod is on a tainted node the pending pods do not tolerate, z-b's on
+ * a plain one, so each zone's counter holds one pod, but the spread counts
+ * only z-b (one pod). New nodes of z-a take two pods (0+1-0, then 1+1-1
+ * against z-b's one; then 2+1-1 > 1); new nodes of z-b take all four (z-b
+ * is the only domain: its count minus the minimum is 0). No twins. */
+static void test_slow_spread_not_twins(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f);
+    for (int z = 0; z < 2; z++) {
+        struct model_node *n = fx_node(&f, z ? "old-b" : "old-a", 4000, 8 * GI, 20);
+        fx_label(&f, &n->labels, "zone", zones[z]);
+        if (!z)
+            fx_taint(&f, n, "dedicated", "x", MODEL_EFFECT_NO_SCHEDULE);
+        int32_t ni = sim_snapshot_add_node(f.s, n);
+        struct model_pod *p = fx_pod(&f, "d", "old", 100, 128 * MI);
+        fx_owner(&f, p, "ReplicaSet", "old", "old");
+        fx_label(&f, &p->labels, "app", "web");
+        fx_bind(&f, p, ni);
+    }
+    const struct sim_pod *pods[4];
+    for (size_t i = 0; i < 4; i++) {
+        struct model_pod *p = fx_pod(&f, "d", "p", 500, 512 * MI);
+        fx_owner(&f, p, "ReplicaSet", "web", "web");
+        fx_label(&f, &p->labels, "app", "web");
+        struct model_spread *c = fx_spread(&f, p, "zone", 1, "app", "web");
+        c->node_taints_policy = MODEL_POLICY_HONOR;
+        pods[i] = sim_pod_prepare(f.s, p);
+    }
+    static struct outcome ref, fast;
+    const uint32_t want[2] = { 2, 4 };
+    for (int z = 0; z < 2; z++) {
+        struct model_node *t = fx_node(&f, "t", 8000, 16 * GI, 20);
+        fx_label(&f, &t->labels, "zone", zones[z]);
+        struct sim_estimate_input in = { .tmpl = t, .pods = pods, .n_pods = 4 };
+        run(&f, &in, true, &ref);
+        run(&f, &in, false, &fast);
+        same(&ref, &fast, 4, 0, (uint32_t)z);
+        assert_int_equal(fast.out.scheduled, want[z]);
+    }
+    assert_int_equal(sim__estimate_memo_hits(f.s), 0);
+    fx_release(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_random_workloads),
-        cmocka_unit_test(test_karpenter_like),
+        cmocka_unit_test(test_random_workloads),      cmocka_unit_test(test_karpenter_like),
+        cmocka_unit_test(test_symmetric_domains),     cmocka_unit_test(test_memo_follows_changes),
+        cmocka_unit_test(test_slow_spread_not_twins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
