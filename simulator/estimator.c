@@ -108,11 +108,14 @@ struct rfree {
     int64_t cpu, mem, eph, pods;
 };
 
-struct sim__est_cache {
+/* What the estimator keeps for one array of pending pods: the buckets, the
+ * orders, and the last answer. */
+struct podset {
     /* the pods the buckets are for (a copy of the caller's array) */
     const struct sim_pod **pods;
     size_t n_pods, cap_pods;
     bool valid;
+    uint64_t used; /* the cache's clock when last used */
     struct bucket *b;
     uint32_t nb;
     const struct sim_pod **sorted; /* pods, bucket by bucket */
@@ -145,8 +148,18 @@ struct sim__est_cache {
         uint32_t nodes, scheduled;
         int32_t *placement;
         size_t cap_placement;
-        uint64_t hits;
     } memo;
+};
+
+/* Pod arrays kept: the planner alternates between a few (the pods that fit
+ * one zone's template, another's), each worth its buckets. */
+#define N_SETS 4
+
+struct sim__est_cache {
+    struct podset cur;               /* the set of this call */
+    struct podset other[N_SETS - 1]; /* the others, in no order */
+    uint64_t clock;
+    uint64_t memo_hits;
 
     /* scratch of one run of the estimator */
     uint8_t *with_pods;
@@ -164,21 +177,29 @@ struct sim__est_cache {
 
 static void tmpl_copy_release(struct sim_snapshot *s, struct model_node *t);
 
+static void podset_release(struct sim_snapshot *s, struct podset *ps)
+{
+    tmpl_copy_release(s, &ps->memo.tmpl);
+    hs_free(ps->memo.ds);
+    hs_free(ps->memo.placement);
+    hs_free(ps->pods);
+    hs_free(ps->b);
+    hs_free(ps->sorted);
+    hs_free(ps->index);
+    hs_free(ps->by_req);
+    hs_free(ps->req_start);
+    for (uint32_t i = 0; i < ps->n_shapes; i++)
+        hs_free(ps->shapes[i].order);
+}
+
 void sim__est_cache_free(struct sim_snapshot *s, struct sim__est_cache **cp)
 {
     struct sim__est_cache *c = *cp;
     if (!c)
         return;
-    tmpl_copy_release(s, &c->memo.tmpl);
-    hs_free(c->memo.ds);
-    hs_free(c->pods);
-    hs_free(c->b);
-    hs_free(c->sorted);
-    hs_free(c->index);
-    hs_free(c->by_req);
-    hs_free(c->req_start);
-    for (uint32_t i = 0; i < c->n_shapes; i++)
-        hs_free(c->shapes[i].order);
+    podset_release(s, &c->cur);
+    for (uint32_t i = 0; i < N_SETS - 1; i++)
+        podset_release(s, &c->other[i]);
     hs_free(c->with_pods);
     hs_free(c->tree);
     for (uint32_t i = 0; i < c->n_skips; i++) {
@@ -189,14 +210,13 @@ void sim__est_cache_free(struct sim_snapshot *s, struct sim__est_cache **cp)
     hs_free(c->skips);
     sim__map_release(&c->skip_by_key);
     hs_free(c->have_skips);
-    hs_free(c->memo.placement);
     hs_free(c);
     *cp = NULL;
 }
 
 static const struct model_resources *bucket_req(const struct sim__est_cache *c, uint32_t b)
 {
-    return &c->sorted[c->b[b].start]->pod->requests;
+    return &c->cur.sorted[c->cur.b[b].start]->pod->requests;
 }
 
 struct req_key {
@@ -216,80 +236,108 @@ static int req_cmp(const void *a, const void *b)
 
 static void group_by_request(struct sim__est_cache *c)
 {
-    hs_free(c->by_req);
-    hs_free(c->req_start);
-    c->by_req = hs_malloc((c->nb ? c->nb : 1) * sizeof(*c->by_req));
-    c->req_start = hs_malloc(((size_t)c->nb + 1) * sizeof(*c->req_start));
-    struct req_key *k = hs_malloc((c->nb ? c->nb : 1) * sizeof(*k));
-    for (uint32_t i = 0; i < c->nb; i++)
+    hs_free(c->cur.by_req);
+    hs_free(c->cur.req_start);
+    c->cur.by_req = hs_malloc((c->cur.nb ? c->cur.nb : 1) * sizeof(*c->cur.by_req));
+    c->cur.req_start = hs_malloc(((size_t)c->cur.nb + 1) * sizeof(*c->cur.req_start));
+    struct req_key *k = hs_malloc((c->cur.nb ? c->cur.nb : 1) * sizeof(*k));
+    for (uint32_t i = 0; i < c->cur.nb; i++)
         k[i] = (struct req_key){ bucket_req(c, i)->cpu_milli, bucket_req(c, i)->memory, i };
-    qsort(k, c->nb, sizeof(*k), req_cmp);
-    c->n_req = 0;
-    for (uint32_t i = 0; i < c->nb; i++) {
-        c->by_req[i] = k[i].b;
+    qsort(k, c->cur.nb, sizeof(*k), req_cmp);
+    c->cur.n_req = 0;
+    for (uint32_t i = 0; i < c->cur.nb; i++) {
+        c->cur.by_req[i] = k[i].b;
         if (i == 0 || k[i - 1].cpu != k[i].cpu || k[i - 1].mem != k[i].mem)
-            c->req_start[c->n_req++] = i;
+            c->cur.req_start[c->cur.n_req++] = i;
     }
-    c->req_start[c->n_req] = c->nb;
+    c->cur.req_start[c->cur.n_req] = c->cur.nb;
     hs_free(k);
 }
 
+static bool podset_is(const struct podset *ps, const struct sim_estimate_input *in)
+{
+    return ps->valid && ps->n_pods == in->n_pods &&
+           memcmp(ps->pods, in->pods, in->n_pods * sizeof(*ps->pods)) == 0;
+}
+
+/* Makes c->cur the set for in->pods: the current one, a kept one, or one
+ * made now in place of the least recently used. */
 static void bucket_pods(struct sim_snapshot *s, struct sim__est_cache *c,
                         const struct sim_estimate_input *in)
 {
     size_t n = in->n_pods;
-    if (c->valid && c->n_pods == n && memcmp(c->pods, in->pods, n * sizeof(*c->pods)) == 0)
+    c->clock++;
+    if (podset_is(&c->cur, in)) {
+        c->cur.used = c->clock;
         return;
-    for (uint32_t i = 0; i < c->n_shapes; i++)
-        hs_free(c->shapes[i].order);
-    c->n_shapes = 0;
-    c->memo.valid = false;
-    c->facts_ready = false;
-    c->node_blind = true;
-    HS_GROW(c->pods, c->cap_pods, n);
-    memcpy(c->pods, in->pods, n * sizeof(*c->pods));
-    c->n_pods = n;
+    }
+    /* Another set kept for these pods, or the one least recently used to
+     * make them in (the current one is kept in its place). */
+    uint32_t victim = 0;
+    for (uint32_t i = 0; i < N_SETS - 1; i++) {
+        if (podset_is(&c->other[i], in)) {
+            victim = i;
+            break;
+        }
+        if (c->other[i].used < c->other[victim].used)
+            victim = i;
+    }
+    struct podset tmp = c->cur;
+    c->cur = c->other[victim];
+    c->other[victim] = tmp;
+    c->cur.used = c->clock;
+    if (podset_is(&c->cur, in))
+        return;
+    for (uint32_t i = 0; i < c->cur.n_shapes; i++)
+        hs_free(c->cur.shapes[i].order);
+    c->cur.n_shapes = 0;
+    c->cur.memo.valid = false;
+    c->cur.facts_ready = false;
+    c->cur.node_blind = true;
+    HS_GROW(c->cur.pods, c->cur.cap_pods, n);
+    memcpy(c->cur.pods, in->pods, n * sizeof(*c->cur.pods));
+    c->cur.n_pods = n;
     size_t nc = s->n_classes;
     int32_t *bid = hs_malloc(nc * sizeof(*bid));
     memset(bid, 0xff, nc * sizeof(*bid));
-    hs_free(c->b);
-    c->b = hs_malloc(n * sizeof(*c->b));
-    c->nb = 0;
+    hs_free(c->cur.b);
+    c->cur.b = hs_malloc(n * sizeof(*c->cur.b));
+    c->cur.nb = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t k = in->pods[i]->cls->id;
         if (bid[k] < 0) {
-            bid[k] = (int32_t)c->nb;
-            c->b[c->nb++] = (struct bucket){ .first = (uint32_t)i, .regular = true };
+            bid[k] = (int32_t)c->cur.nb;
+            c->cur.b[c->cur.nb++] = (struct bucket){ .first = (uint32_t)i, .regular = true };
         }
-        struct bucket *b = &c->b[bid[k]];
+        struct bucket *b = &c->cur.b[bid[k]];
         b->count++;
         const struct model_pod *p = in->pods[i]->pod;
         if (p->node_name || p->deletion_ts != 0)
             b->regular = false;
         if (p->node_selector.n || (p->node_affinity && p->node_affinity->has_required))
-            c->node_blind = false;
+            c->cur.node_blind = false;
         for (uint32_t v = 0; v < p->n_volumes; v++)
             if (p->volumes[v].kind == MODEL_VOL_PVC || p->volumes[v].kind == MODEL_VOL_EPHEMERAL)
-                c->node_blind = false; /* a bound PV may name zones or nodes */
+                c->cur.node_blind = false; /* a bound PV may name zones or nodes */
     }
     uint32_t off = 0;
-    for (uint32_t k = 0; k < c->nb; k++) {
-        c->b[k].start = off;
-        off += c->b[k].count;
-        c->b[k].count = 0;
+    for (uint32_t k = 0; k < c->cur.nb; k++) {
+        c->cur.b[k].start = off;
+        off += c->cur.b[k].count;
+        c->cur.b[k].count = 0;
     }
-    hs_free(c->sorted);
-    hs_free(c->index);
-    c->sorted = hs_malloc(n * sizeof(*c->sorted));
-    c->index = hs_malloc(n * sizeof(*c->index));
+    hs_free(c->cur.sorted);
+    hs_free(c->cur.index);
+    c->cur.sorted = hs_malloc(n * sizeof(*c->cur.sorted));
+    c->cur.index = hs_malloc(n * sizeof(*c->cur.index));
     for (size_t i = 0; i < n; i++) {
-        struct bucket *b = &c->b[bid[in->pods[i]->cls->id]];
-        c->sorted[b->start + b->count] = in->pods[i];
-        c->index[b->start + b->count++] = (uint32_t)i;
+        struct bucket *b = &c->cur.b[bid[in->pods[i]->cls->id]];
+        c->cur.sorted[b->start + b->count] = in->pods[i];
+        c->cur.index[b->start + b->count++] = (uint32_t)i;
     }
     hs_free(bid);
     group_by_request(c);
-    c->valid = true;
+    c->cur.valid = true;
 }
 
 struct keyed {
@@ -311,41 +359,42 @@ static int keyed_cmp(const void *a, const void *b)
 static const uint32_t *shape_order(struct sim__est_cache *c, const struct model_node *tmpl)
 {
     int64_t cpu = tmpl->allocatable.cpu_milli, mem = tmpl->allocatable.memory;
-    for (uint32_t i = 0; i < c->n_shapes; i++)
-        if (c->shapes[i].cpu == cpu && c->shapes[i].mem == mem)
-            return c->shapes[i].order;
-    if (c->n_shapes == MAX_SHAPES) {
-        for (uint32_t i = 0; i < c->n_shapes; i++)
-            hs_free(c->shapes[i].order);
-        c->n_shapes = 0;
+    for (uint32_t i = 0; i < c->cur.n_shapes; i++)
+        if (c->cur.shapes[i].cpu == cpu && c->cur.shapes[i].mem == mem)
+            return c->cur.shapes[i].order;
+    if (c->cur.n_shapes == MAX_SHAPES) {
+        for (uint32_t i = 0; i < c->cur.n_shapes; i++)
+            hs_free(c->cur.shapes[i].order);
+        c->cur.n_shapes = 0;
     }
     /* Request groups by score (first: the group's first bucket). */
-    struct keyed *k = hs_malloc((c->n_req ? c->n_req : 1) * sizeof(*k));
-    for (uint32_t g = 0; g < c->n_req; g++) {
-        uint32_t b0 = c->by_req[c->req_start[g]];
-        k[g] = (struct keyed){ .score = sim_estimate_score(c->sorted[c->b[b0].start]->pod, tmpl),
+    struct keyed *k = hs_malloc((c->cur.n_req ? c->cur.n_req : 1) * sizeof(*k));
+    for (uint32_t g = 0; g < c->cur.n_req; g++) {
+        uint32_t b0 = c->cur.by_req[c->cur.req_start[g]];
+        k[g] = (struct keyed){ .score =
+                                   sim_estimate_score(c->cur.sorted[c->cur.b[b0].start]->pod, tmpl),
                                .first = b0,
                                .b = g };
     }
-    qsort(k, c->n_req, sizeof(*k), keyed_cmp);
-    struct shape *sh = &c->shapes[c->n_shapes++];
+    qsort(k, c->cur.n_req, sizeof(*k), keyed_cmp);
+    struct shape *sh = &c->cur.shapes[c->cur.n_shapes++];
     sh->cpu = cpu;
     sh->mem = mem;
-    sh->order = hs_malloc((c->nb ? c->nb : 1) * sizeof(*sh->order));
-    uint32_t *pos = hs_malloc((c->n_req ? c->n_req : 1) * sizeof(*pos));
+    sh->order = hs_malloc((c->cur.nb ? c->cur.nb : 1) * sizeof(*sh->order));
+    uint32_t *pos = hs_malloc((c->cur.n_req ? c->cur.n_req : 1) * sizeof(*pos));
     uint32_t out = 0;
-    for (uint32_t g = 0; g < c->n_req;) {
+    for (uint32_t g = 0; g < c->cur.n_req;) {
         /* Groups of one score are merged by bucket index. */
         uint32_t h = g + 1;
-        while (h < c->n_req && k[h].score == k[g].score)
+        while (h < c->cur.n_req && k[h].score == k[g].score)
             h++;
         for (uint32_t x = g; x < h; x++)
-            pos[x] = c->req_start[k[x].b];
+            pos[x] = c->cur.req_start[k[x].b];
         for (;;) {
             uint32_t best = UINT32_MAX, bx = 0;
             for (uint32_t x = g; x < h; x++) {
-                if (pos[x] < c->req_start[k[x].b + 1] && c->by_req[pos[x]] < best) {
-                    best = c->by_req[pos[x]];
+                if (pos[x] < c->cur.req_start[k[x].b + 1] && c->cur.by_req[pos[x]] < best) {
+                    best = c->cur.by_req[pos[x]];
                     bx = x;
                 }
             }
@@ -356,7 +405,7 @@ static const uint32_t *shape_order(struct sim__est_cache *c, const struct model_
         }
         g = h;
     }
-    HS_BUG_ON(out != c->nb);
+    HS_BUG_ON(out != c->cur.nb);
     hs_free(pos);
     hs_free(k);
     return sh->order;
@@ -408,35 +457,35 @@ static bool domains_alike(const struct sim_snapshot *s, const char *key, const c
  * compared by domains_alike do not tell. Once per set of buckets. */
 static void twin_facts(struct sim_snapshot *s, struct sim__est_cache *c)
 {
-    if (c->facts_ready)
+    if (c->cur.facts_ready)
         return;
-    c->facts_ready = true;
-    c->slow_many = false;
-    c->n_slow_keys = 0;
-    for (uint32_t b = 0; b < c->nb; b++) {
-        struct sim__class *k = c->sorted[c->b[b].start]->cls;
+    c->cur.facts_ready = true;
+    c->cur.slow_many = false;
+    c->cur.n_slow_keys = 0;
+    for (uint32_t b = 0; b < c->cur.nb; b++) {
+        struct sim__class *k = c->cur.sorted[c->cur.b[b].start]->cls;
         sim__resolve_class(s, k);
         for (uint32_t i = 0; !k->spread_fast && i < k->n_spread; i++) {
             const char *key = k->spread[i].c->topology_key;
             bool known = false;
-            for (uint32_t x = 0; x < c->n_slow_keys && !known; x++)
-                known = c->slow_keys[x] == key;
+            for (uint32_t x = 0; x < c->cur.n_slow_keys && !known; x++)
+                known = c->cur.slow_keys[x] == key;
             if (known)
                 continue;
-            if (c->n_slow_keys == HS_ARRAY_LEN(c->slow_keys))
-                c->slow_many = true;
+            if (c->cur.n_slow_keys == HS_ARRAY_LEN(c->cur.slow_keys))
+                c->cur.slow_many = true;
             else
-                c->slow_keys[c->n_slow_keys++] = key;
+                c->cur.slow_keys[c->cur.n_slow_keys++] = key;
         }
     }
 }
 
 static bool slow_spread_on(const struct sim__est_cache *c, const char *key)
 {
-    for (uint32_t x = 0; x < c->n_slow_keys; x++)
-        if (c->slow_keys[x] == key)
+    for (uint32_t x = 0; x < c->cur.n_slow_keys; x++)
+        if (c->cur.slow_keys[x] == key)
             return true;
-    return c->slow_many;
+    return c->cur.slow_many;
 }
 
 /* Whether templates a and b give the same answer by symmetry: equal but for
@@ -466,7 +515,7 @@ static bool twin(struct sim_snapshot *s, struct sim__est_cache *c, const struct 
             return false;
         if (x->value == y->value || x->key == s->k_hostname)
             continue;
-        if (!c->node_blind)
+        if (!c->cur.node_blind)
             return false;
         twin_facts(s, c);
         if (slow_spread_on(c, x->key) || !domains_alike(s, x->key, x->value, y->value))
@@ -537,46 +586,47 @@ static void tmpl_copy(struct sim_snapshot *s, struct model_node *t, const struct
 static bool memo_answer(struct sim_snapshot *s, struct sim__est_cache *c,
                         const struct sim_estimate_input *in, struct sim_estimate *out)
 {
-    if (!c->memo.valid || c->memo.state != s->state || c->memo.max_nodes != in->max_nodes ||
-        c->memo.n_ds != in->n_ds || (out->placement && !c->memo.has_placement))
+    if (!c->cur.memo.valid || c->cur.memo.state != s->state ||
+        c->cur.memo.max_nodes != in->max_nodes || c->cur.memo.n_ds != in->n_ds ||
+        (out->placement && !c->cur.memo.has_placement))
         return false;
     for (size_t i = 0; i < in->n_ds; i++)
-        if (c->memo.ds[i] != in->ds[i])
+        if (c->cur.memo.ds[i] != in->ds[i])
             return false;
-    if (!twin(s, c, &c->memo.tmpl, in->tmpl))
+    if (!twin(s, c, &c->cur.memo.tmpl, in->tmpl))
         return false;
-    out->nodes = c->memo.nodes;
-    out->scheduled = c->memo.scheduled;
+    out->nodes = c->cur.memo.nodes;
+    out->scheduled = c->cur.memo.scheduled;
     if (out->placement)
-        memcpy(out->placement, c->memo.placement, in->n_pods * sizeof(*out->placement));
-    c->memo.hits++;
+        memcpy(out->placement, c->cur.memo.placement, in->n_pods * sizeof(*out->placement));
+    c->memo_hits++;
     return true;
 }
 
 static void memo_keep(struct sim_snapshot *s, struct sim__est_cache *c,
                       const struct sim_estimate_input *in, const struct sim_estimate *out)
 {
-    c->memo.valid = true;
-    c->memo.state = s->state;
-    tmpl_copy(s, &c->memo.tmpl, in->tmpl);
-    HS_GROW(c->memo.ds, c->memo.cap_ds, in->n_ds);
+    c->cur.memo.valid = true;
+    c->cur.memo.state = s->state;
+    tmpl_copy(s, &c->cur.memo.tmpl, in->tmpl);
+    HS_GROW(c->cur.memo.ds, c->cur.memo.cap_ds, in->n_ds);
     for (size_t i = 0; i < in->n_ds; i++)
-        c->memo.ds[i] = in->ds[i];
-    c->memo.n_ds = in->n_ds;
-    c->memo.max_nodes = in->max_nodes;
-    c->memo.nodes = out->nodes;
-    c->memo.scheduled = out->scheduled;
-    c->memo.has_placement = out->placement != NULL;
+        c->cur.memo.ds[i] = in->ds[i];
+    c->cur.memo.n_ds = in->n_ds;
+    c->cur.memo.max_nodes = in->max_nodes;
+    c->cur.memo.nodes = out->nodes;
+    c->cur.memo.scheduled = out->scheduled;
+    c->cur.memo.has_placement = out->placement != NULL;
     if (out->placement) {
-        HS_GROW(c->memo.placement, c->memo.cap_placement, in->n_pods);
-        memcpy(c->memo.placement, out->placement, in->n_pods * sizeof(*out->placement));
+        HS_GROW(c->cur.memo.placement, c->cur.memo.cap_placement, in->n_pods);
+        memcpy(c->cur.memo.placement, out->placement, in->n_pods * sizeof(*out->placement));
     }
 }
 
 #ifdef HS_UNITTEST_BUILD
 uint64_t sim__estimate_memo_hits(const struct sim_snapshot *s)
 {
-    return s->est ? s->est->memo.hits : 0;
+    return s->est ? s->est->memo_hits : 0;
 }
 #endif
 
@@ -1180,8 +1230,8 @@ static int32_t find_first(struct est *e, const struct cls *k, uint32_t from)
 static void bucket_runs(struct est *e, struct bucket *b)
 {
     struct sim_snapshot *s = e->s;
-    const struct sim_pod *const *sps = e->c->sorted + b->start;
-    const uint32_t *index = e->c->index + b->start;
+    const struct sim_pod *const *sps = e->c->cur.sorted + b->start;
+    const uint32_t *index = e->c->cur.index + b->start;
     uint32_t n = b->count;
     if (!b->ready) {
         class_info(e, &b->info, sps[0]);
@@ -1247,13 +1297,13 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
     e.cls_skip = skip_get(&e, SKIP_CLASS, 0);
     tree_reset(&e);
     sim_snapshot_fork(s);
-    for (uint32_t k = 0; k < c->nb; k++) {
-        struct bucket *b = &c->b[order[k]];
+    for (uint32_t k = 0; k < c->cur.nb; k++) {
+        struct bucket *b = &c->cur.b[order[k]];
         if (b->regular) {
             bucket_runs(&e, b);
             continue;
         }
-        bucket_by_pod(&e, c->sorted + b->start, c->index + b->start, b->count);
+        bucket_by_pod(&e, c->cur.sorted + b->start, c->cur.index + b->start, b->count);
         for (uint32_t j = 0; j < e.opened; j++)
             tree_set(&e, j);
     }
