@@ -294,6 +294,9 @@ void sim__estimate_reference(struct sim_snapshot *s, const struct sim_estimate_i
                              struct sim_estimate *out);
 /* How many sim_estimate calls were answered from a twin template's run. */
 uint64_t sim__estimate_memo_hits(const struct sim_snapshot *s);
+/* When set, every sim_estimate call runs sim__estimate_reference instead:
+ * no reuse of any kind, for tests that compare whole plans both ways. */
+extern bool sim__estimate_plain;
 #endif
 
 /* filter.c */

@@ -43,8 +43,13 @@ struct pend {
 struct gopt {
     const char *skip;        /* the group cannot grow: why (all pods) */
     const char **cls_reason; /* per local class: why its pods do not fit, NULL = fits */
-    int32_t *placement;      /* per remaining pod: new node index or -1 */
+    /* Per remaining pod: new node index or -1; made for the chosen option
+     * only (its estimate run again: the same input on the same snapshot
+     * gives the same answer), not for 1,200 groups times 20,000 pods. */
+    int32_t *placement;
+    uint8_t *placed; /* bit i: remaining pod i placed (kept when balancing) */
     bool has_option;
+    bool labelled; /* packed on labelled_node() */
     struct asc_option opt;
     int32_t max_nodes; /* how many the estimate could open */
 };
@@ -307,10 +312,30 @@ static void add_scale_up(struct asc__ctx *c, struct asc_scale_up **v, size_t *n,
  * that takes other pods, say of another zone, is no alternative). */
 static bool same_pods(const struct gopt *a, const struct gopt *b, size_t n_left)
 {
+    return memcmp(a->placed, b->placed, (n_left + 7) / 8) == 0;
+}
+
+/* The estimator's input for group gi (its option o, cls_reason filled):
+ * the remaining pods its template takes, their indices in left (in_idx). */
+static void group_input(struct asc__ctx *c, uint32_t gi, const struct gopt *o,
+                        const struct pend *left, size_t n_left, const struct sim_pod **in_pods,
+                        size_t *in_idx, struct sim_estimate_input *ei)
+{
+    const struct asc__group *g = &c->gs[gi];
+    size_t n_in = 0;
     for (size_t i = 0; i < n_left; i++)
-        if ((a->placement[i] >= 0) != (b->placement[i] >= 0))
-            return false;
-    return true;
+        if (!o->cls_reason[left[i].cls]) {
+            in_idx[n_in] = i;
+            in_pods[n_in++] = left[i].sp;
+        }
+    *ei = (struct sim_estimate_input){
+        .tmpl = o->labelled ? labelled_node(c, g) : &g->tmpl->node,
+        .ds = g->ds,
+        .n_ds = g->n_ds,
+        .pods = in_pods,
+        .n_pods = n_in,
+        .max_nodes = (uint32_t)o->max_nodes,
+    };
 }
 
 static int scale_up_cmp(const void *a, const void *b)
@@ -349,6 +374,11 @@ static void no_scale_up(struct asc__ctx *c, struct pend *left, size_t n_left, st
         return;
     struct asc_plan *p = c->out;
     p->no_scale_up = HS_ARENA_NEW_ARRAY(&p->arena, struct asc_no_scale_up, cnt);
+    /* group names live in the group set: copied into the plan once, shared
+     * by every pod's reasons */
+    const char **names = HS_ARENA_NEW_ARRAY(&c->scratch, const char *, c->n_gs ? c->n_gs : 1);
+    for (uint32_t g = 0; g < c->n_gs; g++)
+        names[g] = asc__strf(c, "%s", c->gs[g].g->name);
     for (size_t i = 0; i < n_left; i++) {
         if (helped[i])
             continue;
@@ -362,11 +392,8 @@ static void no_scale_up(struct asc__ctx *c, struct pend *left, size_t n_left, st
             if (!why)
                 why = R_LIMIT;
             ns->reasons[ns->n_reasons++] =
-                (struct asc_group_reason){ .group = c->gs[g].g->name, .reason = why };
+                (struct asc_group_reason){ .group = names[g], .reason = why };
         }
-        /* group names live in the group set: copy them into the plan */
-        for (size_t r = 0; r < ns->n_reasons; r++)
-            ns->reasons[r].group = asc__strf(c, "%s", ns->reasons[r].group);
     }
 }
 
@@ -458,6 +485,15 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
     const struct sim_pod **in_pods = hs_calloc(n_left, sizeof(*in_pods));
     size_t *in_idx = hs_calloc(n_left, sizeof(*in_idx));
     int32_t *place = hs_calloc(n_left, sizeof(*place));
+    /* the remaining pods' requests side by side, for the options' sums */
+    int64_t *req_cpu = hs_calloc(n_left, sizeof(*req_cpu));
+    int64_t *req_mem = hs_calloc(n_left, sizeof(*req_mem));
+    for (size_t i = 0; i < n_left; i++) {
+        req_cpu[i] = left[i].pod->requests.cpu_milli;
+        req_mem[i] = left[i].pod->requests.memory;
+    }
+    helped = hs_calloc(n_left, sizeof(*helped));
+    bool balance = c->o->balance_similar_node_groups;
     for (uint32_t gi = 0; gi < c->n_gs; gi++) {
         struct asc__group *g = &c->gs[gi];
         struct gopt *o = &go[gi];
@@ -476,32 +512,20 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         o->cls_reason = HS_ARENA_NEW_ARRAY(&c->scratch, const char *, n_cls);
         bool *by_variants = HS_ARENA_NEW_ARRAY(&c->scratch, bool, n_cls ? n_cls : 1);
         template_reasons(c, &wc, gi, rep, n_cls, o->cls_reason, by_variants);
-        size_t n_in = 0;
-        bool labelled = false;
-        for (size_t i = 0; i < n_left; i++)
-            if (!o->cls_reason[left[i].cls]) {
-                in_idx[n_in] = i;
-                in_pods[n_in++] = left[i].sp;
-                labelled |= by_variants[left[i].cls];
-            }
-        o->placement = HS_ARENA_NEW_ARRAY(&c->scratch, int32_t, n_left);
-        for (size_t i = 0; i < n_left; i++)
-            o->placement[i] = -1;
-        if (!n_in)
+        bool any = false;
+        for (uint32_t k = 0; k < n_cls; k++) {
+            any |= !o->cls_reason[k];
+            o->labelled |= !o->cls_reason[k] && by_variants[k];
+        }
+        if (!any)
             continue;
         o->max_nodes = room_for(c, g, 0, 0, 0);
         if (o->max_nodes <= 0) {
             o->skip = R_LIMIT;
             continue;
         }
-        struct sim_estimate_input ei = {
-            .tmpl = labelled ? labelled_node(c, g) : &g->tmpl->node,
-            .ds = g->ds,
-            .n_ds = g->n_ds,
-            .pods = in_pods,
-            .n_pods = n_in,
-            .max_nodes = (uint32_t)o->max_nodes,
-        };
+        struct sim_estimate_input ei;
+        group_input(c, gi, o, left, n_left, in_pods, in_idx, &ei);
         struct sim_estimate est = { .placement = place };
         sim_estimate(c->snap, &ei, &est);
         if (!est.nodes || !est.scheduled)
@@ -510,19 +534,27 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         o->opt.group = g->g;
         o->opt.node = &g->tmpl->node;
         o->opt.node_count = (int32_t)est.nodes;
-        for (size_t j = 0; j < n_in; j++) {
-            o->placement[in_idx[j]] = place[j];
-            if (place[j] >= 0)
-                asc_option_add_pod(&o->opt, left[in_idx[j]].pod);
+        if (balance)
+            o->placed = HS_ARENA_NEW_ARRAY(&c->scratch, uint8_t, (n_left + 7) / 8);
+        for (size_t j = 0; j < ei.n_pods; j++) {
+            if (place[j] < 0)
+                continue;
+            /* asc_option_add_pod's sums, from the side-by-side copies */
+            size_t i = in_idx[j];
+            o->opt.n_pods++;
+            o->opt.pods_cpu_milli += req_cpu[i];
+            o->opt.pods_memory += req_mem[i];
+            helped[i] = true;
+            if (o->placed)
+                o->placed[i / 8] |= (uint8_t)(1u << (i % 8));
         }
         double price;
         o->opt.has_price = asc_group_node_price(g->g, &price, NULL) == HS_OK;
         o->opt.node_price = o->opt.has_price ? price : 0;
     }
     hs_free(wc.v);
-    hs_free(in_pods);
-    hs_free(in_idx);
-    hs_free(place);
+    hs_free(req_cpu);
+    hs_free(req_mem);
 
     /* 5. the expander chain picks one option */
     size_t n_opts = 0;
@@ -533,10 +565,6 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
             opt_group[n_opts] = gi;
             opts[n_opts++] = go[gi].opt;
         }
-    helped = hs_calloc(n_left, sizeof(*helped));
-    for (size_t i = 0; i < n_left; i++)
-        for (uint32_t gi = 0; gi < c->n_gs && !helped[i]; gi++)
-            helped[i] = go[gi].has_option && go[gi].placement[i] >= 0;
 
     struct asc_expander_env env = {
         .cluster_nodes = (size_t)c->nodes_total,
@@ -548,6 +576,18 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         struct asc__group *g = &c->gs[gi];
         struct gopt *o = &go[gi];
         int32_t want = o->opt.node_count;
+        {
+            struct sim_estimate_input ei;
+            group_input(c, gi, o, left, n_left, in_pods, in_idx, &ei);
+            struct sim_estimate est = { .placement = place };
+            sim_estimate(c->snap, &ei, &est);
+            HS_BUG_ON((int32_t)est.nodes != want);
+            o->placement = HS_ARENA_NEW_ARRAY(&c->scratch, int32_t, n_left);
+            for (size_t i = 0; i < n_left; i++)
+                o->placement[i] = -1;
+            for (size_t j = 0; j < ei.n_pods; j++)
+                o->placement[in_idx[j]] = place[j];
+        }
 
         /* balancing: similar groups that take the same pods share the nodes */
         struct asc_balance_slot slots[64];
@@ -615,6 +655,9 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
     }
     hs_free(opts);
     hs_free(opt_group);
+    hs_free(in_pods);
+    hs_free(in_idx);
+    hs_free(place);
 
     /* 6. pods no group can help, with every group's reason */
     no_scale_up(c, left, n_left, go, helped);
