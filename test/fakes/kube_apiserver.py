@@ -1983,6 +1983,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_json(self, code, obj, ctype="application/json", headers=None):
         body = json.dumps(obj, separators=(",", ":")).encode() + b"\n"
+        self._logged_code(code)
         self.send_response(code)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -1993,8 +1994,16 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
         self._code = code
 
+    def _logged_code(self, code):
+        """Records the status in the request log before the answer is sent."""
+        self._code = code
+        entry = getattr(self, "_entry", None)
+        if entry is not None:
+            entry["code"] = code
+
     def send_text(self, code, text):
         body = text.encode()
+        self._logged_code(code)
         self.send_response(code)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -2043,6 +2052,14 @@ class Handler(BaseHTTPRequestHandler):
             return
         user = None
         verb = ""
+        # Logged before any answer goes out, and completed as the request is
+        # handled: a client that reads /_fake/requests right after getting
+        # its response must find its request there, user and status included.
+        entry = {"method": method, "path": path, "query": q,
+                 "contentType": self.headers.get("Content-Type", ""),
+                 "accept": self.headers.get("Accept", ""), "user": None, "verb": "", "code": 0}
+        self._entry = entry
+        api.requests.append(entry)
         try:
             if path.startswith("/_fake/"):
                 return self.admin(method, path, q, body)
@@ -2055,6 +2072,7 @@ class Handler(BaseHTTPRequestHandler):
             user = self.authenticate()
             if user is None:
                 raise ApiError(status_obj(401, "Unauthorized", "Unauthorized"))
+            entry["user"] = user.name
             parts = [p for p in path.split("/") if p]
             if not parts or parts[0] not in ("api", "apis") or path in ("/api", "/apis") or \
                     (parts[0] == "api" and len(parts) < 3) or (parts[0] == "apis" and len(parts) < 4):
@@ -2074,11 +2092,9 @@ class Handler(BaseHTTPRequestHandler):
             traceback.print_exc()
             self.send_status(status_obj(500, "InternalError", "Internal error occurred: %s" % e))
         finally:
-            api.requests.append({"method": method, "path": path, "query": q,
-                                 "contentType": self.headers.get("Content-Type", ""),
-                                 "accept": self.headers.get("Accept", ""),
-                                 "user": user.name if user else None, "verb": verb,
-                                 "code": self._code})
+            entry["user"] = user.name if user else None
+            entry["verb"] = verb
+            entry["code"] = self._code
 
     def nonresource(self, method, path, parts):
         api = self.server.api
@@ -2345,6 +2361,7 @@ class Handler(BaseHTTPRequestHandler):
                         raise ApiError(gone)
                     pending.append({"type": "ERROR", "object": gone})
                     cursor = None
+        self._logged_code(200)
         self.send_response(200)
         self.send_header("Content-Type", "application/json;as=Table;v=v1;g=meta.k8s.io"
                          if table else "application/json")
