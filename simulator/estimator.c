@@ -136,6 +136,8 @@ struct podset {
     bool facts_ready, slow_many;
     const char *slow_keys[8];
     uint32_t n_slow_keys;
+    uint8_t *reads; /* per counter id: whether the classes' filters read it */
+    size_t n_reads, cap_reads;
 
     /* the last answer, for a twin template (see twin()) */
     struct {
@@ -188,6 +190,7 @@ static void podset_release(struct sim_snapshot *s, struct podset *ps)
     hs_free(ps->index);
     hs_free(ps->by_req);
     hs_free(ps->req_start);
+    hs_free(ps->reads);
     for (uint32_t i = 0; i < ps->n_shapes; i++)
         hs_free(ps->shapes[i].order);
 }
@@ -425,11 +428,21 @@ static bool same_resources(const struct model_resources *a, const struct model_r
     return true;
 }
 
+static bool reads_ctr(const struct sim_snapshot *s, const struct podset *ps, int32_t id)
+{
+    if (s->ctrs[id].kind == SIM__CTR_HAVE)
+        return true; /* any class may meet an existing pod's anti-affinity */
+    return (size_t)id < ps->n_reads && ps->reads[id];
+}
+
 /* Whether the domains va and vb of topology key (all interned) look alike
- * to every counter: both live or both not, and every counter on the key
- * counting as many pods in one as in the other. */
-static bool domains_alike(const struct sim_snapshot *s, const char *key, const char *va,
-                          const char *vb)
+ * to every counter the pending classes read (ps->reads, and every HAVE
+ * counter): both live or both not, and each such counter on the key
+ * counting as many pods in one as in the other. Counters no pending class
+ * reads (those of classes placed earlier) do not matter, and neither does
+ * the key's liveness when no counter read is on it. */
+static bool domains_alike(const struct sim_snapshot *s, const struct podset *ps, const char *key,
+                          const char *va, const char *vb)
 {
     for (size_t i = 0; i < s->n_topos; i++) {
         const struct sim__topo *t = &s->topos[i];
@@ -438,13 +451,13 @@ static bool domains_alike(const struct sim_snapshot *s, const char *key, const c
         int32_t da = sim__map_get(&t->doms, (uint64_t)(uintptr_t)va);
         int32_t db = sim__map_get(&t->doms, (uint64_t)(uintptr_t)vb);
         bool live_a = da >= 0 && t->dom_live[da] > 0, live_b = db >= 0 && t->dom_live[db] > 0;
-        if (live_a != live_b)
-            return false;
         for (size_t k = 0; k < t->n_counters; k++) {
+            if (!reads_ctr(s, ps, t->counters[k]))
+                continue;
             const struct sim__counter *ctr = &s->ctrs[t->counters[k]];
             int32_t na = da >= 0 && (uint32_t)da < ctr->cap_dom ? ctr->dom_cnt[da] : 0;
             int32_t nb = db >= 0 && (uint32_t)db < ctr->cap_dom ? ctr->dom_cnt[db] : 0;
-            if (na != nb)
+            if (live_a != live_b || na != nb)
                 return false;
         }
     }
@@ -462,9 +475,19 @@ static void twin_facts(struct sim_snapshot *s, struct sim__est_cache *c)
     c->cur.facts_ready = true;
     c->cur.slow_many = false;
     c->cur.n_slow_keys = 0;
+    for (uint32_t b = 0; b < c->cur.nb; b++)
+        sim__resolve_class(s, c->cur.sorted[c->cur.b[b].start]->cls);
+    c->cur.n_reads = s->n_ctrs;
+    HS_GROW(c->cur.reads, c->cur.cap_reads, s->n_ctrs + 1);
+    memset(c->cur.reads, 0, s->n_ctrs + 1);
     for (uint32_t b = 0; b < c->cur.nb; b++) {
         struct sim__class *k = c->cur.sorted[c->cur.b[b].start]->cls;
-        sim__resolve_class(s, k);
+        for (uint32_t i = 0; i < k->n_spread; i++)
+            c->cur.reads[k->spread[i].ctr] = 1;
+        for (uint32_t i = 0; i < k->n_aff; i++)
+            c->cur.reads[k->aff_ctr[i]] = 1;
+        for (uint32_t i = 0; i < k->n_anti; i++)
+            c->cur.reads[k->anti_ctr[i]] = 1;
         for (uint32_t i = 0; !k->spread_fast && i < k->n_spread; i++) {
             const char *key = k->spread[i].c->topology_key;
             bool known = false;
@@ -518,7 +541,7 @@ static bool twin(struct sim_snapshot *s, struct sim__est_cache *c, const struct 
         if (!c->cur.node_blind)
             return false;
         twin_facts(s, c);
-        if (slow_spread_on(c, x->key) || !domains_alike(s, x->key, x->value, y->value))
+        if (slow_spread_on(c, x->key) || !domains_alike(s, &c->cur, x->key, x->value, y->value))
             return false;
     }
     return true;

@@ -354,14 +354,15 @@ static void spread_slow(struct sim_snapshot *s, const struct sim__class *c, stru
 
 static enum sim_reason spread_fit(struct sim_snapshot *s, struct sim__class *c, int32_t node)
 {
-    const struct model_node *n = s->nodes[node].n;
     for (uint32_t i = 0; i < c->n_spread; i++) {
         struct sim__spread *sp = &c->spread[i];
-        if (!model_labels_get(&n->labels, sp->c->topology_key))
-            return SIM_R_SPREAD_MISSING_LABEL;
         struct sim__counter *ctr = &s->ctrs[sp->ctr];
         const struct sim__topo *t = &s->topos[ctr->topo];
+        /* the counter's topology is the constraint's key: a node without
+         * the label has no domain there */
         int32_t d = t->node_dom[node];
+        if (d < 0)
+            return SIM_R_SPREAD_MISSING_LABEL;
         int64_t match, min;
         uint32_t ndom;
         if (c->spread_fast) {
