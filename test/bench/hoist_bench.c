@@ -9,17 +9,24 @@
  *   hoist-bench cluster --nodes 5000 --pods-per-node 30 --pending 1000
  *       phases "snapshot" (build), "filter" (pending pods first-fit on the
  *       existing nodes), "drain" (drain simulation of every node).
+ *   hoist-bench {karpenter,cluster} ... --plan   the whole planner (bench_plan.c)
+ *   hoist-bench decode|aws|kube-cache ...   the workloads of lib/kube and
+ *       lib/aws, which live in programs of their own beside this one
+ *       (hoist-bench-decode, -aws, -kube-cache: they link modules this
+ *       program does not); hoist-bench runs them with the same arguments.
  *
  * Times are the process's CPU time (CLOCK_PROCESS_CPUTIME_ID): the program
  * is single-threaded, and CPU time stays honest on a machine shared with
  * other work. A measuring program, not a test: it never asserts timings. Workloads are
  * generated from a fixed seed, so runs are repeatable.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/arena.h"
@@ -372,8 +379,32 @@ static int arg_int(int argc, char **argv, const char *name, int def)
 int bench_plan_cluster(int n_nodes, int per_node, int n_pending); /* bench_plan.c */
 int bench_plan_karpenter(int n_pods, int n_types);                /* bench_plan.c */
 
+/* Runs the sibling program hoist-bench-<name> from this program's folder with
+ * argv[2..]; returns only when it cannot be started. */
+static int run_sibling(const char *self, const char *name, int argc, char **argv)
+{
+    char path[4096];
+    const char *slash = strrchr(self, '/');
+    int dir = slash ? (int)(slash - self + 1) : 0;
+    snprintf(path, sizeof(path), "%.*shoist-bench-%s", dir, self, name);
+    char **args = calloc((size_t)argc, sizeof(char *));
+    if (!args)
+        return 1;
+    args[0] = path;
+    for (int i = 2; i < argc; i++)
+        args[i - 1] = argv[i];
+    execv(path, args);
+    fprintf(stderr, "hoist-bench: cannot run %s: %s\n", path, strerror(errno));
+    free(args);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
+    static const char *const siblings[] = { "decode", "aws", "kube-cache" };
+    for (size_t i = 0; argc >= 2 && i < sizeof(siblings) / sizeof(siblings[0]); i++)
+        if (strcmp(argv[1], siblings[i]) == 0)
+            return run_sibling(argv[0], siblings[i], argc, argv);
     for (int i = 1; i < argc; i++) /* --plan: the whole planner (bench_plan.c) */
         if (strcmp(argv[i], "--plan") == 0 && strcmp(argv[1], "cluster") == 0)
             return bench_plan_cluster(arg_int(argc, argv, "--nodes", 5000),
@@ -390,7 +421,9 @@ int main(int argc, char **argv)
         return run_cluster(arg_int(argc, argv, "--nodes", 5000),
                            arg_int(argc, argv, "--pods-per-node", 30),
                            arg_int(argc, argv, "--pending", 1000));
-    fprintf(stderr, "usage: hoist-bench karpenter [--pods N] [--groups G]\n"
-                    "       hoist-bench cluster [--nodes N] [--pods-per-node P] [--pending Q]\n");
+    fprintf(stderr, "usage: hoist-bench karpenter [--pods N] [--groups G] [--plan]\n"
+                    "       hoist-bench cluster [--nodes N] [--pods-per-node P] [--pending Q] "
+                    "[--plan]\n"
+                    "       hoist-bench decode|aws|kube-cache [their flags]\n");
     return 2;
 }
