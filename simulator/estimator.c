@@ -73,6 +73,13 @@ struct cls {
     bool per_pod;       /* a pod of the class can change its own verdict on a node */
     bool spread_self;   /* its pods count in one of its spread constraints */
     struct skip *local; /* nodes that rejected its local class */
+    bool scalars;       /* it requests extended resources (not in the max-tree) */
+    /* Every new node answers the node-object filters alike (they read no
+     * node name or hostname: no node affinity, no volumes); node_r is that
+     * answer in the estimate numbered node_serial. */
+    bool node_same;
+    uint64_t node_serial;
+    enum sim_reason node_r;
 };
 
 /* The pods of one class, in input order. */
@@ -162,6 +169,7 @@ struct sim__est_cache {
     struct podset other[N_SETS - 1]; /* the others, in no order */
     uint64_t clock;
     uint64_t memo_hits;
+    uint64_t serial; /* estimates computed (not answered from a twin) */
 
     /* scratch of one run of the estimator */
     uint8_t *with_pods;
@@ -1057,6 +1065,30 @@ static void class_info(struct est *e, struct cls *k, const struct sim_pod *sp)
             k->spread_self = true;
     k->per_pod = c->rep->n_host_ports > 0 || anti_self || k->spread_self;
     k->local = skip_get(e, SKIP_LOCAL, c->local);
+    k->scalars = r->n_scalar > 0;
+    k->node_same = !c->has_req_aff && c->n_pvs == 0 && c->n_zones == 0;
+}
+
+/* sim__fast_check of the class's pod on new node j (live: the estimator
+ * removes no node), with cpu, memory, storage and pod slots read from j's
+ * leaf of the max-tree (exact: tree_set follows every change of a new
+ * node), or known to fit (res_known), and the node-object filters answered
+ * once per estimate when every new node answers them alike. */
+static enum sim_reason check(struct est *e, struct cls *k, uint32_t j, bool res_known)
+{
+    struct sim_snapshot *s = e->s;
+    int32_t node = e->first_new + (int32_t)j;
+    if (k->scalars)
+        return sim__fast_check(s, k->sp, node);
+    if (!res_known && !could_fit(&e->c->tree[e->c->tsize + j], &k->need))
+        return SIM_R_RESOURCES;
+    if (!k->node_same)
+        return sim__check_fitting(s, k->sp, node, NULL);
+    if (k->node_serial != e->c->serial) {
+        k->node_r = sim__node_object_check(s, k->sp, s->nodes[node].n);
+        k->node_serial = e->c->serial;
+    }
+    return sim__check_fitting(s, k->sp, node, &k->node_r);
 }
 
 /* How many more pods of the class node's resources take. */
@@ -1211,7 +1243,7 @@ static bool learn(struct est *e, const struct cls *k, uint32_t j, enum sim_reaso
 /* The first new node at or after from where the class's next pod fits, or
  * -1: what sim__find_fit over the new nodes answers, skipping nodes known
  * to reject the class. */
-static int32_t find_first(struct est *e, const struct cls *k, uint32_t from)
+static int32_t find_first(struct est *e, struct cls *k, uint32_t from)
 {
     struct sim_snapshot *s = e->s;
     const struct sim__class *c = k->c;
@@ -1240,7 +1272,8 @@ static int32_t find_first(struct est *e, const struct cls *k, uint32_t from)
             j = x;
             continue;
         }
-        enum sim_reason r = sim__fast_check(s, k->sp, e->first_new + (int32_t)j);
+        /* tree_first found j's free resources take the pod */
+        enum sim_reason r = check(e, k, j, true);
         if (r == SIM_OK)
             return (int32_t)j;
         if (!learn(e, k, j, r))
@@ -1252,7 +1285,6 @@ static int32_t find_first(struct est *e, const struct cls *k, uint32_t from)
 /* One class of regular pods, as bucket_by_pod would place them. */
 static void bucket_runs(struct est *e, struct bucket *b)
 {
-    struct sim_snapshot *s = e->s;
     const struct sim_pod *const *sps = e->c->cur.sorted + b->start;
     const uint32_t *index = e->c->cur.index + b->start;
     uint32_t n = b->count;
@@ -1260,7 +1292,7 @@ static void bucket_runs(struct est *e, struct bucket *b)
         class_info(e, &b->info, sps[0]);
         b->ready = true;
     }
-    const struct cls *k = &b->info;
+    struct cls *k = &b->info;
     uint32_t i = 0;
     /* First the new nodes already opened, first fit. */
     uint32_t from = 0;
@@ -1277,7 +1309,8 @@ static void bucket_runs(struct est *e, struct bucket *b)
     }
     /* Then the last node, and fresh ones. */
     while (i < n) {
-        bool fits = e->last >= 0 && sim__fast_check(s, k->sp, e->last) == SIM_OK;
+        bool fits =
+            e->last >= 0 && check(e, k, (uint32_t)(e->last - e->first_new), false) == SIM_OK;
         if (!fits) {
             if (e->last >= 0 && !e->c->with_pods[e->last - e->first_new])
                 break; /* a fresh node would stay empty as well */
@@ -1285,7 +1318,7 @@ static void bucket_runs(struct est *e, struct bucket *b)
                 break;
             open_node(e);
             tree_set(e, e->opened - 1);
-            if (sim__fast_check(s, k->sp, e->last) != SIM_OK) {
+            if (check(e, k, e->opened - 1, false) != SIM_OK) {
                 HS_V(4, "estimate: pod %s/%s does not fit a new %s node", sps[i]->pod->ns,
                      sps[i]->pod->name, e->in->tmpl->name);
                 break;
@@ -1327,6 +1360,7 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
         c->skips[i]->n_marked = 0;
     }
     c->n_have_skips = 0;
+    c->serial++;
     e.cls_skip = skip_get(&e, SKIP_CLASS, 0);
     tree_reset(&e);
     sim_snapshot_fork(s);

@@ -513,31 +513,43 @@ enum sim_reason sim_filter(struct sim_snapshot *s, const struct sim_pod *sp, int
     return r;
 }
 
-/* The same verdicts, cheapest first: the answer (fit or not) is the same as
- * sim_filter's; the reason may be another failing filter's. */
-enum sim_reason sim__fast_check(struct sim_snapshot *s, const struct sim_pod *sp, int32_t node)
+enum sim_reason sim__node_object_check(struct sim_snapshot *s, const struct sim_pod *sp,
+                                       const struct model_node *n)
 {
     struct sim__class *c = sp->cls;
     const struct model_pod *p = sp->pod;
-    const struct sim__node *nd = &s->nodes[node];
-    if (nd->removed)
-        return SIM_R_NODE_REMOVED;
-    if (!resources_fit(s, p, node, NULL, NULL))
-        return SIM_R_RESOURCES;
-    if (!ports_fit(s, p, node))
-        return SIM_R_PORTS;
-    if (!unschedulable_fit(s, p, nd->n))
+    if (!unschedulable_fit(s, p, n))
         return SIM_R_NODE_UNSCHEDULABLE;
-    if (nd->n->n_taints && !sim__tolerates_all(p, nd->n->taints, nd->n->n_taints, NULL))
+    if (n->n_taints && !sim__tolerates_all(p, n->taints, n->n_taints, NULL))
         return SIM_R_TAINT;
-    if (c->has_req_aff && !sim__node_affinity_matches(s, p, nd->n))
+    if (c->has_req_aff && !sim__node_affinity_matches(s, p, n))
         return SIM_R_NODE_AFFINITY;
-    enum sim_reason r = volumes_fit(s, c, nd->n);
+    return volumes_fit(s, c, n);
+}
+
+enum sim_reason sim__check_fitting(struct sim_snapshot *s, const struct sim_pod *sp, int32_t node,
+                                   const enum sim_reason *node_r)
+{
+    struct sim__class *c = sp->cls;
+    if (!ports_fit(s, sp->pod, node))
+        return SIM_R_PORTS;
+    enum sim_reason r = node_r ? *node_r : sim__node_object_check(s, sp, s->nodes[node].n);
     if (r != SIM_OK)
         return r;
     if (c->n_spread && (r = spread_fit(s, c, node)) != SIM_OK)
         return r;
     return interpod_fit(s, c, node);
+}
+
+/* The same verdicts, cheapest first: the answer (fit or not) is the same as
+ * sim_filter's; the reason may be another failing filter's. */
+enum sim_reason sim__fast_check(struct sim_snapshot *s, const struct sim_pod *sp, int32_t node)
+{
+    if (s->nodes[node].removed)
+        return SIM_R_NODE_REMOVED;
+    if (!resources_fit(s, sp->pod, node, NULL, NULL))
+        return SIM_R_RESOURCES;
+    return sim__check_fitting(s, sp, node, NULL);
 }
 
 int32_t sim__find_fit(struct sim_snapshot *s, const struct sim_pod *sp, int32_t from, int32_t to,

@@ -312,5 +312,15 @@ int32_t sim__find_fit(struct sim_snapshot *s, const struct sim_pod *sp, int32_t 
 /* Whether prepared pod sp fits node, ignoring spec.nodeName: SIM_OK, or a
  * reason that rejects it (not necessarily the one sim_filter reports). */
 enum sim_reason sim__fast_check(struct sim_snapshot *s, const struct sim_pod *sp, int32_t node);
+/* sim__fast_check's filters that read only the node object, not its pods or
+ * counters (unschedulable, taints, node affinity, volumes), in its order. */
+enum sim_reason sim__node_object_check(struct sim_snapshot *s, const struct sim_pod *sp,
+                                       const struct model_node *n);
+/* sim__fast_check for a live node whose free cpu, memory, storage, scalar
+ * resources and pod slots are known to take the pod: the same answer and
+ * reason. node_r (borrowed, may be NULL): sim__node_object_check's answer
+ * for the node, when the caller knows it. */
+enum sim_reason sim__check_fitting(struct sim_snapshot *s, const struct sim_pod *sp, int32_t node,
+                                   const enum sim_reason *node_r);
 
 #endif
