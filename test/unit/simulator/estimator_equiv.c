@@ -192,6 +192,10 @@ static void tmpl_pick(struct fx *f, struct hs_rng *r, struct tmpl *t, uint32_t i
         fx_taint(f, t->n, "dedicated", "x", MODEL_EFFECT_NO_SCHEDULE);
     if (chance(r, 20))
         fx_scalar(f, &t->n->allocatable, "nvidia.com/gpu", 1 + pick(r, 4));
+    /* an unschedulable template (no draw: the seeds' workloads stay as
+     * they were): the node-object filters refuse every class alike */
+    if (i == 3 && t->n->allocatable.pods % 4 == 0)
+        t->n->unschedulable = true;
     t->n_ds = pick(r, 3);
     for (size_t k = 0; k < t->n_ds; k++) {
         struct model_pod *p = fx_pod(f, "kube-system", "ds", 50 + 50 * pick(r, 4), 64 * MI);
