@@ -71,22 +71,149 @@ static const char *class_body(char c)
     }
 }
 
-/* Translates the RE2 expression re into ERE in out. */
+/* RE2's largest repeat count; also the limit on nested counts multiplied
+ * together (glibc's regcomp expands counted repeats, so "(a{1000}){1000}"
+ * would otherwise take a million states). */
+#define MAX_REPEAT 1000
+#define MAX_DEPTH  64
+
+/* Reads an interval "{n}", "{n,}" or "{n,m}" at p; returns its length and
+ * the largest count in *count (n when unbounded), or 0 when p does not
+ * start one (RE2 then takes '{' literally). */
+static size_t interval(const char *p, long *count)
+{
+    const char *q = p + 1;
+    long n = 0, m = -1;
+    if (!isdigit((unsigned char)*q))
+        return 0;
+    while (isdigit((unsigned char)*q) && n <= 100000)
+        n = n * 10 + (*q++ - '0');
+    if (*q == ',') {
+        q++;
+        if (isdigit((unsigned char)*q)) {
+            m = 0;
+            while (isdigit((unsigned char)*q) && m <= 100000)
+                m = m * 10 + (*q++ - '0');
+        }
+    }
+    if (*q != '}')
+        return 0;
+    *count = m > n ? m : n;
+    return (size_t)(q + 1 - p);
+}
+
+/* re as it is quoted in messages: control characters escaped, so that an
+ * error stays one line whatever the ConfigMap held; long ones shortened. */
+static void show(const char *re, char *out, size_t size)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)re; *p && w + 8 < size; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            out[w++] = '\\';
+            out[w++] = 'x';
+            out[w++] = hex[*p >> 4];
+            out[w++] = hex[*p & 15];
+        } else {
+            out[w++] = (char)*p;
+        }
+    }
+    if (re[0] && w + 8 >= size)
+        memcpy(out + w - 3, "...", 3);
+    out[w] = '\0';
+}
+
+static enum hs_code bad_re(struct hs_err *err, unsigned line, const char *re, const char *why)
+{
+    return hs_err_set(err, HS_EPARSE, "priorities line %u: regular expression \"%s\": %s", line, re,
+                      why);
+}
+
+/* Translates the RE2 expression re into ERE in out, refusing what RE2
+ * refuses about repetition (nested operators like "a++", a missing
+ * argument, counts above 1000 alone or multiplied through groups), so that
+ * no expression cluster-autoscaler would reject can reach regcomp. */
 static enum hs_code to_ere(const char *re, struct hs_buf *out, unsigned line, struct hs_err *err)
 {
+    char shown[128];
+    show(re, shown, sizeof(shown));
     bool in_bracket = false;
+    /* after_atom: the last thing emitted can take a repetition; after_rep:
+     * it was one; lazy_ok: a '?' now makes it non-greedy. */
+    bool after_atom = false, after_rep = false, lazy_ok = false;
+    long inner[MAX_DEPTH + 1] = { 0 }; /* per open group: largest count product inside */
+    long group_product = 0;            /* of the group just closed, for a count after it */
+    int depth = 0;
     for (const char *p = re; *p; p++) {
+        if (!in_bracket) {
+            bool rep = *p == '*' || *p == '+' || *p == '?';
+            long count = 0;
+            size_t ilen = *p == '{' ? interval(p, &count) : 0;
+            if (rep || ilen) {
+                if (*p == '?' && lazy_ok) { /* non-greedy: same matches for a search */
+                    lazy_ok = false;
+                    continue;
+                }
+                if (after_rep)
+                    return bad_re(err, line, shown, "invalid nested repetition operator");
+                if (!after_atom)
+                    return bad_re(err, line, shown, "missing argument to repetition operator");
+                if (ilen) {
+                    long prod = count * (group_product > 0 ? group_product : 1);
+                    if (count > MAX_REPEAT || prod > MAX_REPEAT)
+                        return bad_re(err, line, shown, "invalid repeat count");
+                    if (prod > inner[depth])
+                        inner[depth] = prod;
+                    hs_buf_add(out, p, ilen);
+                    p += ilen - 1;
+                } else {
+                    hs_buf_addc(out, *p);
+                }
+                after_rep = true;
+                lazy_ok = true;
+                after_atom = false;
+                group_product = 0;
+                continue;
+            }
+            if (*p == '{') { /* not an interval: a literal brace in RE2 */
+                hs_buf_adds(out, "\\{");
+                after_atom = true;
+                after_rep = lazy_ok = false;
+                group_product = 0;
+                continue;
+            }
+            after_rep = lazy_ok = false;
+            group_product = 0;
+            if (*p == '(') {
+                if (depth == MAX_DEPTH)
+                    return bad_re(err, line, shown, "expression nests too deeply");
+                inner[++depth] = 0;
+                after_atom = false;
+            } else if (*p == ')') {
+                if (depth > 0) {
+                    group_product = inner[depth] > 0 ? inner[depth] : 1;
+                    if (inner[depth] > inner[depth - 1])
+                        inner[depth - 1] = inner[depth];
+                    depth--;
+                }
+                after_atom = true;
+            } else if (*p == '|' || *p == '^') {
+                after_atom = false;
+            } else {
+                after_atom = true; /* set again below for escapes and brackets */
+            }
+        }
         if (!in_bracket && p[0] == '(' && p[1] == '?')
             return hs_err_set(err, HS_EPARSE,
                               "priorities line %u: regular expression \"%s\" uses RE2-only "
                               "syntax \"(?\", which hoist does not support",
-                              line, re);
+                              line, shown);
         if (*p == '\\') {
             char c = p[1];
             if (!c)
                 return hs_err_set(err, HS_EPARSE,
                                   "priorities line %u: regular expression \"%s\" ends with \\",
-                                  line, re);
+                                  line, shown);
             const char *body = class_body((char)tolower((unsigned char)c));
             if (body) {
                 bool neg = isupper((unsigned char)c);
@@ -95,7 +222,7 @@ static enum hs_code to_ere(const char *re, struct hs_buf *out, unsigned line, st
                         return hs_err_set(err, HS_EPARSE,
                                           "priorities line %u: regular expression \"%s\": \\%c "
                                           "inside brackets is not supported",
-                                          line, re, c);
+                                          line, shown, c);
                     hs_buf_adds(out, body);
                 } else {
                     hs_buf_adds(out, neg ? "[^" : "[");
@@ -109,14 +236,14 @@ static enum hs_code to_ere(const char *re, struct hs_buf *out, unsigned line, st
                 return hs_err_set(err, HS_EPARSE,
                                   "priorities line %u: regular expression \"%s\": escape \\%c is "
                                   "not supported",
-                                  line, re, c);
+                                  line, shown, c);
             if (in_bracket) {
                 /* A bracket takes characters literally in POSIX. */
                 if (c == ']' || c == '^' || c == '-' || c == '[')
                     return hs_err_set(err, HS_EPARSE,
                                       "priorities line %u: regular expression \"%s\": \\%c "
                                       "inside brackets is not supported",
-                                      line, re, c);
+                                      line, shown, c);
                 hs_buf_addc(out, c);
             } else {
                 hs_buf_addc(out, '\\');
@@ -169,12 +296,13 @@ static enum hs_code add_re(struct asc_priorities *p, int64_t prio, const char *s
     struct prio_re *e = &p->v[p->n];
     int r = regcomp(&e->re, ere.data, REG_EXTENDED | REG_NOSUB);
     if (r != 0) {
-        char why[160];
+        char why[160], shown[128];
         regerror(r, &e->re, why, sizeof(why));
+        show(re, shown, sizeof(shown));
         rc = hs_err_set(err, HS_EPARSE,
                         "priorities line %u: cannot compile regular expression \"%s\" for "
                         "priority %lld: %s",
-                        line, re, (long long)prio, why);
+                        line, shown, (long long)prio, why);
         goto out;
     }
     e->prio = prio;

@@ -248,6 +248,17 @@ static void priority_parse_and_match(void **state)
     assert_false(asc_priorities_of(p, "other", &prio));
     asc_priorities_free(&p);
     assert_null(p);
+
+    /* Repetition RE2 accepts: a non-greedy marker (same matches for a
+     * search), counts up to 1000 through groups, a brace that is no count. */
+    const char ok[] = "1:\n  - ^ng-a+?b$\n2:\n  - ^x(ab){2}(c{10}){100}$\n3:\n  - ^lit{a}\n";
+    assert_int_equal(asc_priorities_parse(ok, strlen(ok), &p, &err), HS_OK);
+    assert_true(asc_priorities_of(p, "ng-aab", &prio));
+    assert_int_equal(prio, 1);
+    assert_false(asc_priorities_of(p, "ng-b", &prio));
+    assert_true(asc_priorities_of(p, "lit{a}", &prio));
+    assert_int_equal(prio, 3);
+    asc_priorities_free(&p);
 }
 
 static void priority_errors(void **state)
@@ -273,6 +284,17 @@ static void priority_errors(void **state)
         { "10: [a, b\n", "line 1: unterminated [ list" },
         { "10:\n  -\n", "line 2: empty regular expression" },
         { "10:\n  - \\bword\n", "line 2: regular expression \"\\bword\": escape \\b" },
+        /* What RE2 refuses about repetition, refused before regcomp sees it
+         * (glibc would take a++ as a nested repeat and can blow up on it). */
+        { "10:\n  - a++\n", "line 2: regular expression \"a++\": invalid nested repetition" },
+        { "10:\n  - a**\n", "invalid nested repetition operator" },
+        { "10:\n  - a*?+\n", "invalid nested repetition operator" },
+        { "10:\n  - \"*spot\"\n", "missing argument to repetition operator" },
+        { "10:\n  - a|+b\n", "missing argument to repetition operator" },
+        { "10:\n  - ()*x(+)\n", "missing argument to repetition operator" },
+        { "10:\n  - a{1001}\n", "invalid repeat count" },
+        { "10:\n  - (a{100}b){11}\n", "invalid repeat count" },
+        { "10:\n  - ((a{10}){10}){11}\n", "invalid repeat count" },
     };
     for (size_t i = 0; i < HS_ARRAY_LEN(cases); i++) {
         struct asc_priorities *p = NULL;
