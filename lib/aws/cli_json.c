@@ -7,11 +7,15 @@
  * API. A bare array (what `--query AutoScalingGroups` prints) is accepted
  * for groups too.
  *
- * Every error names the file and the JSON path of the offending value. This
- * file must never let a json_t escape, never abort on bad input, and never
- * log.
+ * Every error names the file and the JSON path of the offending value. The
+ * one-pass readers of cli_json_fast.c are tried first; when one declines a
+ * document, the list is put back as it was and the jansson walk below reads
+ * it (and words any error), so the walk stays the definition of what is
+ * decoded and said. This file must never let a json_t escape, never abort
+ * on bad input, and never log.
  */
 #include "aws/decode.h"
+#include "cli_json_int.h"
 #include "xml_int.h"
 
 #include <errno.h>
@@ -578,9 +582,34 @@ static enum hs_code decode_doc(const char *text, size_t len, const char *file, s
     return rc;
 }
 
+#ifdef HS_UNITTEST_BUILD
+enum aws__cli_json_path aws__cli_json_path = AWS__CLI_JSON_AUTO;
+#define JANSSON_ONLY (aws__cli_json_path == AWS__CLI_JSON_JANSSON_ONLY)
+#define FAST_ONLY    (aws__cli_json_path == AWS__CLI_JSON_FAST_ONLY)
+#else
+#define JANSSON_ONLY false
+#define FAST_ONLY    false
+#endif
+
+/* Runs the one-pass reader (call) unless tests ask for jansson alone; true
+ * when it took the document. Otherwise the list and token are put back. */
+#define TRY_FAST(list, token, call)                     \
+    do {                                                \
+        if (!JANSSON_ONLY) {                            \
+            struct aws__xml_undo undo;                  \
+            AWS__XML_UNDO_INIT(&undo, (list), (token)); \
+            if ((call) == HS_OK)                        \
+                return HS_OK;                           \
+            aws__xml_undo(&undo);                       \
+            if (FAST_ONLY)                              \
+                return HS_ENOTSUP;                      \
+        }                                               \
+    } while (0)
+
 enum hs_code aws_cli_json_asgs(const char *text, size_t len, const char *file,
                                struct model_asg_list *out, char **next_token, struct hs_err *err)
 {
+    TRY_FAST(out, next_token, aws__cli_json_fast_asgs(text, len, out, next_token));
     struct asg_walk c = { out, NULL };
     return decode_doc(text, len, file, &out->arena, "AutoScalingGroups", true, "NextToken",
                       asg_group, &c, next_token, err);
@@ -590,6 +619,7 @@ enum hs_code aws_cli_json_instance_types(const char *text, size_t len, const cha
                                          struct model_instance_type_list *out, char **next_token,
                                          struct hs_err *err)
 {
+    TRY_FAST(out, next_token, aws__cli_json_fast_instance_types(text, len, out, next_token));
     return decode_doc(text, len, file, &out->arena, "InstanceTypes", false, "NextToken",
                       instance_type, out, next_token, err);
 }
@@ -598,6 +628,7 @@ enum hs_code aws_cli_json_lt_versions(const char *text, size_t len, const char *
                                       struct model_lt_version_list *out, char **next_token,
                                       struct hs_err *err)
 {
+    TRY_FAST(out, next_token, aws__cli_json_fast_lt_versions(text, len, out, next_token));
     struct ltv_walk c = { out, NULL, NULL };
     return decode_doc(text, len, file, &out->arena, "LaunchTemplateVersions", false, "NextToken",
                       lt_version, &c, next_token, err);
