@@ -69,10 +69,23 @@ static bool decline(struct rd *r)
     return false;
 }
 
+#define SPACES8 0x2020202020202020ull
+
+static uint64_t load64(ptr p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
 static void ws(struct rd *r)
 {
-    while (r->p < r->end && is_ws[*r->p])
+    while (r->p < r->end && is_ws[*r->p]) {
         r->p++;
+        /* Indentation comes in runs of spaces: eight at a time. */
+        while (r->end - r->p >= 8 && load64(r->p) == SPACES8)
+            r->p += 8;
+    }
 }
 
 /* Length of the UTF-8 character at p (a byte >= 0x80): no overlong form,

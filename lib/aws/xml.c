@@ -587,6 +587,15 @@ static const uint8_t name_class[256] = {
 
 typedef const unsigned char *ptr;
 
+#define SPACES8 0x2020202020202020ull
+
+static uint64_t load64(ptr p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
 /* Length of the UTF-8 character at p (a byte >= 0x80) when it is one that
  * XML allows (no overlong form, surrogate, U+FFFE/U+FFFF or beyond
  * U+10FFFF), else 0. */
@@ -940,6 +949,9 @@ static enum hs_code run_fast(struct aws__xml *x, const char *body, size_t len)
         seg = p;
         dirty = false;
         for (;;) {
+            /* Indentation comes in runs of spaces: eight at a time. */
+            while (end - p >= 8 && load64(p) == SPACES8)
+                p += 8;
             while (p < end && text_class[*p] == T_OK)
                 p++;
             if (p >= end)
