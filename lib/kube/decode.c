@@ -1085,43 +1085,37 @@ static const struct jv *field(const struct jv *obj, const char *key)
     return v && !jv_is_null(v) ? v : NULL;
 }
 
-static const struct jv *get_obj(struct dctx *c, const struct jv *obj, const char *key)
+/* Field key of obj when present, not null and of the kind is() accepts;
+ * a present field of another kind is a type error naming what was wanted. */
+static const struct jv *get_typed(struct dctx *c, const struct jv *obj, const char *key,
+                                  bool (*is)(const struct jv *), const char *want)
 {
     const struct jv *v = field(obj, key);
-    if (v && !jv_is_object(v)) {
-        type_error(c, key, "object", v);
+    if (v && !is(v)) {
+        type_error(c, key, want, v);
         return NULL;
     }
     return v;
+}
+
+static const struct jv *get_obj(struct dctx *c, const struct jv *obj, const char *key)
+{
+    return get_typed(c, obj, key, jv_is_object, "object");
 }
 
 static const struct jv *get_arr(struct dctx *c, const struct jv *obj, const char *key)
 {
-    const struct jv *v = field(obj, key);
-    if (v && !jv_is_array(v)) {
-        type_error(c, key, "array", v);
-        return NULL;
-    }
-    return v;
+    return get_typed(c, obj, key, jv_is_array, "array");
 }
 
 static const struct jv *get_str(struct dctx *c, const struct jv *obj, const char *key)
 {
-    const struct jv *v = field(obj, key);
-    if (v && !jv_is_string(v)) {
-        type_error(c, key, "string", v);
-        return NULL;
-    }
-    return v;
+    return get_typed(c, obj, key, jv_is_string, "string");
 }
 
 static bool get_bool(struct dctx *c, const struct jv *obj, const char *key)
 {
-    const struct jv *v = field(obj, key);
-    if (v && !jv_is_boolean(v)) {
-        type_error(c, key, "boolean", v);
-        return false;
-    }
+    const struct jv *v = get_typed(c, obj, key, jv_is_boolean, "boolean");
     return v && jv_is_true(v);
 }
 
