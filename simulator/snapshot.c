@@ -413,7 +413,6 @@ static void dom_liveness(struct sim_snapshot *s, struct sim__topo *t, int32_t d,
     t->n_live_dom = is ? t->n_live_dom + 1 : t->n_live_dom - 1;
     for (uint32_t i = 0; i < t->n_counters; i++) {
         struct sim__counter *c = &s->ctrs[t->counters[i]];
-        ctr_ensure_dom(c, t->n_dom);
         if (is)
             hist_move(c, -1, c->dom_cnt[d]);
         else
@@ -421,7 +420,9 @@ static void dom_liveness(struct sim_snapshot *s, struct sim__topo *t, int32_t d,
     }
 }
 
-static int32_t topo_domain(struct sim__topo *t, const char *value)
+/* The domain of value in t, made if new. Every counter on t has room for
+ * every domain of t (dom_cnt), so a new domain grows theirs here. */
+static int32_t topo_domain(struct sim_snapshot *s, struct sim__topo *t, const char *value)
 {
     int32_t d = sim__map_get(&t->doms, (uint64_t)(uintptr_t)value);
     if (d >= 0)
@@ -436,22 +437,32 @@ static int32_t topo_domain(struct sim__topo *t, const char *value)
     t->dom_val[d] = value;
     t->dom_live[d] = 0;
     sim__map_put(&t->doms, (uint64_t)(uintptr_t)value, d);
+    for (uint32_t j = 0; j < t->n_counters; j++)
+        ctr_ensure_dom(&s->ctrs[t->counters[j]], t->n_dom);
     return d;
 }
 
-/* Node i appeared (live) or its liveness changed: place it in t. */
+/* Node i appeared: place it in t. Its counts need no clearing: every
+ * counter on t has room for t->cap_nodes nodes, and counts nothing on a node
+ * past the last (a node is popped only once its pods are gone, and grown
+ * room is zeroed), so opening a node touches a counter only if the node
+ * turns a domain live. */
 static void topo_node_added(struct sim_snapshot *s, struct sim__topo *t, int32_t i)
 {
-    grow_i32(&t->node_dom, &t->cap_nodes, (size_t)i + 1);
-    const char *v = model_labels_get(&s->nodes[i].n->labels, t->key);
-    int32_t d = v ? topo_domain(t, v) : -1;
-    t->node_dom[i] = d;
-    for (uint32_t j = 0; j < t->n_counters; j++) {
-        struct sim__counter *c = &s->ctrs[t->counters[j]];
-        grow_i32(&c->node_cnt, &c->cap_nodes, (size_t)i + 1);
-        c->node_cnt[i] = 0;
-        ctr_ensure_dom(c, t->n_dom);
+    if ((size_t)i + 1 > t->cap_nodes) {
+        grow_i32(&t->node_dom, &t->cap_nodes, (size_t)i + 1);
+        for (uint32_t j = 0; j < t->n_counters; j++) {
+            struct sim__counter *c = &s->ctrs[t->counters[j]];
+            grow_i32(&c->node_cnt, &c->cap_nodes, t->cap_nodes);
+        }
     }
+#ifdef HS_UNITTEST_BUILD
+    for (uint32_t j = 0; j < t->n_counters; j++)
+        HS_BUG_ON(s->ctrs[t->counters[j]].node_cnt[i] != 0);
+#endif
+    const char *v = model_labels_get(&s->nodes[i].n->labels, t->key);
+    int32_t d = v ? topo_domain(s, t, v) : -1;
+    t->node_dom[i] = d;
     if (d >= 0 && !s->nodes[i].removed)
         dom_liveness(s, t, d, 1);
 }
@@ -595,7 +606,8 @@ int32_t sim__counter_get(struct sim_snapshot *s, enum sim__ctr_kind kind,
     struct sim__topo *t = &s->topos[topo];
     HS_GROW(t->counters, t->cap_counters, t->n_counters + 1);
     t->counters[t->n_counters++] = id;
-    grow_i32(&c->node_cnt, &c->cap_nodes, s->n_nodes + 1);
+    grow_i32(&c->node_cnt, &c->cap_nodes,
+             (s->n_nodes > t->cap_nodes ? s->n_nodes : t->cap_nodes) + 1);
     ctr_ensure_dom(c, t->n_dom + 1);
     for (uint32_t d = 0; d < t->n_dom; d++)
         if (t->dom_live[d] > 0)
