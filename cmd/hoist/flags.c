@@ -820,8 +820,46 @@ static enum hs_code validate(struct cli_config *cfg, struct hs_err *err)
     return HS_OK;
 }
 
+/* Rewrites msg so that control characters a flag or value carried (a
+ * newline pasted into a manifest's args) show as \n, \t or \xNN: the error
+ * stays one line. */
+static void one_line(char *msg, size_t size)
+{
+    static const char hex[] = "0123456789abcdef";
+    char out[HS_ERR_MSG_MAX];
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)msg; *p && w + 5 < sizeof(out); p++) {
+        if (*p >= 0x20 && *p != 0x7f) {
+            out[w++] = (char)*p;
+            continue;
+        }
+        out[w++] = '\\';
+        if (*p == '\n' || *p == '\t' || *p == '\r') {
+            out[w++] = *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r';
+        } else {
+            out[w++] = 'x';
+            out[w++] = hex[*p >> 4];
+            out[w++] = hex[*p & 15];
+        }
+    }
+    out[w] = '\0';
+    snprintf(msg, size, "%s", out);
+}
+
+static enum hs_code parse_flags(struct cli_config *cfg, int argc, const char *const *argv,
+                                unsigned scope, struct hs_err *err);
+
 enum hs_code cli_parse_flags(struct cli_config *cfg, int argc, const char *const *argv,
                              unsigned scope, struct hs_err *err)
+{
+    enum hs_code rc = parse_flags(cfg, argc, argv, scope, err);
+    if (rc && err)
+        one_line(err->msg, sizeof(err->msg));
+    return rc;
+}
+
+static enum hs_code parse_flags(struct cli_config *cfg, int argc, const char *const *argv,
+                                unsigned scope, struct hs_err *err)
 {
     bool cleared[HS_ARRAY_LEN(flags)] = { false };
 

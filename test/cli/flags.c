@@ -237,6 +237,12 @@ static void unknown_and_missing(void **state)
     EXPECT_ERR("bad flag syntax: ---v", "---v");
     EXPECT_ERR("bad flag syntax: --=x", "--=x");
     EXPECT_ERR("unexpected argument \"x\" after --", "--", "x");
+    /* A control character pasted into an argument stays visible and the
+     * message stays one line. */
+    EXPECT_ERR("unknown flag --\\n/ (see hoist run --help)", "--\n/");
+    EXPECT_ERR("invalid value \"10s\\t\" for flag --scan-interval: unknown unit \"s\\x09\" in "
+               "duration \"10s\\x09\"",
+               "--scan-interval=10s\t");
     expect_error(CLI_SCOPE_SIMULATE, "flag --kubeconfig does not apply to hoist simulate", 1,
                  ARGV("--kubeconfig=/tmp/k"));
 }
