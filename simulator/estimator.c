@@ -136,7 +136,8 @@ struct podset {
     uint32_t *req_start; /* n_req + 1 offsets into by_req */
     uint32_t n_req;
 
-    bool node_blind; /* no pod reads node labels beyond topology keys */
+    int64_t sum_cpu, sum_mem; /* the pods' summed requests */
+    bool node_blind;          /* no pod reads node labels beyond topology keys */
     /* For twin(), made on its first use for these buckets: every class
      * resolved, and the keys of spread constraints counted node by node
      * (slow_many: too many to list, treat every key as one). */
@@ -314,8 +315,11 @@ static void bucket_pods(struct sim_snapshot *s, struct sim__est_cache *c,
     hs_free(c->cur.b);
     c->cur.b = hs_malloc(n * sizeof(*c->cur.b));
     c->cur.nb = 0;
+    c->cur.sum_cpu = c->cur.sum_mem = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t k = in->pods[i]->cls->id;
+        c->cur.sum_cpu += in->pods[i]->pod->requests.cpu_milli;
+        c->cur.sum_mem += in->pods[i]->pod->requests.memory;
         if (bid[k] < 0) {
             bid[k] = (int32_t)c->cur.nb;
             c->cur.b[c->cur.nb++] = (struct bucket){ .first = (uint32_t)i, .regular = true };
@@ -671,15 +675,26 @@ struct est {
     int32_t first_new;
     int32_t last; /* last opened node, -1 before the first */
     uint32_t opened;
-    struct skip *cls_skip; /* SKIP_CLASS */
+    struct skip *cls_skip;           /* SKIP_CLASS */
+    struct sim_estimate_progress pr; /* kept when in->stop asks for it */
 };
 
 static void place(struct est *e, uint32_t input_index, int32_t node)
 {
-    e->c->with_pods[node - e->first_new] = 1;
+    uint8_t *w = &e->c->with_pods[node - e->first_new];
+    e->pr.nodes += !*w;
+    *w = 1;
     e->out->scheduled++;
+    e->pr.scheduled++;
     if (e->out->placement)
         e->out->placement[input_index] = node - e->first_new;
+}
+
+/* Adds n placed pods of requests r to the progress sums. */
+static void placed_sums(struct est *e, const struct model_resources *r, uint32_t n)
+{
+    e->pr.placed_cpu_milli += (int64_t)n * r->cpu_milli;
+    e->pr.placed_memory += (int64_t)n * r->memory;
 }
 
 static void open_node(struct est *e)
@@ -709,6 +724,7 @@ static void bucket_by_pod(struct est *e, const struct sim_pod *const *sps, const
             break;
         sim_snapshot_add_pod(s, p, node);
         place(e, index[i], node);
+        placed_sums(e, &p->pod->requests, 1);
     }
     /* Then the last node, and fresh ones. */
     for (; i < n; i++) {
@@ -729,6 +745,7 @@ static void bucket_by_pod(struct est *e, const struct sim_pod *const *sps, const
         }
         sim_snapshot_add_pod(s, p, node);
         place(e, index[i], node);
+        placed_sums(e, &p->pod->requests, 1);
     }
 }
 
@@ -745,6 +762,7 @@ static void begin(struct est *e, struct sim_snapshot *s, const struct sim_estima
     e->last = -1;
     e->opened = 0;
     e->cls_skip = NULL;
+    memset(&e->pr, 0, sizeof(e->pr));
 }
 
 static void finish(struct est *e)
@@ -1153,6 +1171,7 @@ static uint32_t bind_run(struct est *e, const struct cls *k, const struct sim_po
     sim__add_run(s, sps, q, node);
     for (uint32_t i = 0; i < q; i++)
         place(e, index[i], node);
+    placed_sums(e, &c->rep->requests, q);
     tree_set(e, (uint32_t)(node - e->first_new));
     *restart = k->spread_self && !watch; /* a minimum not watched may rise */
     for (uint32_t i = 0; watch && i < c->n_spread; i++)
@@ -1331,6 +1350,7 @@ static void bucket_runs(struct est *e, struct bucket *b)
 
 #ifdef HS_UNITTEST_BUILD
 bool sim__estimate_plain;
+uint64_t sim__estimate_stops;
 #endif
 
 void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
@@ -1344,6 +1364,7 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
 #endif
     out->nodes = 0;
     out->scheduled = 0;
+    out->stopped = false;
     for (size_t i = 0; out->placement && i < in->n_pods; i++)
         out->placement[i] = -1;
     if (in->n_pods == 0)
@@ -1363,17 +1384,37 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
     c->serial++;
     e.cls_skip = skip_get(&e, SKIP_CLASS, 0);
     tree_reset(&e);
+    if (in->stop) {
+        e.pr.rest_pods = (uint32_t)in->n_pods;
+        e.pr.rest_cpu_milli = c->cur.sum_cpu;
+        e.pr.rest_memory = c->cur.sum_mem;
+    }
     sim_snapshot_fork(s);
     for (uint32_t k = 0; k < c->cur.nb; k++) {
         struct bucket *b = &c->cur.b[order[k]];
         if (b->regular) {
             bucket_runs(&e, b);
-            continue;
+        } else {
+            bucket_by_pod(&e, c->cur.sorted + b->start, c->cur.index + b->start, b->count);
+            for (uint32_t j = 0; j < e.opened; j++)
+                tree_set(&e, j);
         }
-        bucket_by_pod(&e, c->cur.sorted + b->start, c->cur.index + b->start, b->count);
-        for (uint32_t j = 0; j < e.opened; j++)
-            tree_set(&e, j);
+        if (in->stop) {
+            /* a class's pods share their requests */
+            const struct model_resources *r = bucket_req(c, order[k]);
+            e.pr.rest_pods -= b->count;
+            e.pr.rest_cpu_milli -= (int64_t)b->count * r->cpu_milli;
+            e.pr.rest_memory -= (int64_t)b->count * r->memory;
+            if (in->stop(in->stop_ctx, &e.pr)) {
+                out->stopped = true;
+#ifdef HS_UNITTEST_BUILD
+                sim__estimate_stops++;
+#endif
+                break;
+            }
+        }
     }
     finish(&e);
-    memo_keep(s, c, in, out);
+    if (!out->stopped)
+        memo_keep(s, c, in, out);
 }

@@ -297,6 +297,8 @@ uint64_t sim__estimate_memo_hits(const struct sim_snapshot *s);
 /* When set, every sim_estimate call runs sim__estimate_reference instead:
  * no reuse of any kind, for tests that compare whole plans both ways. */
 extern bool sim__estimate_plain;
+/* How many sim_estimate runs their stop callback abandoned. */
+extern uint64_t sim__estimate_stops;
 #endif
 
 /* filter.c */

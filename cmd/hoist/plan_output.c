@@ -81,7 +81,13 @@ void cli_plan_json(const struct asc_plan *p, struct hs_buf *b)
         }
         hs_buf_adds(b, "}}");
     }
-    hs_buf_adds(b, p->n_no_scale_up ? "\n  ],\n  \"scaleDown\": [" : "],\n  \"scaleDown\": [");
+    hs_buf_adds(b, p->n_no_scale_up ? "\n  ],\n  \"awaitEvaluation\": ["
+                                    : "],\n  \"awaitEvaluation\": [");
+    for (size_t i = 0; i < p->n_awaiting; i++) {
+        hs_buf_adds(b, i ? ", " : "");
+        str(b, p->awaiting[i]);
+    }
+    hs_buf_adds(b, "],\n  \"scaleDown\": [");
     for (size_t i = 0; i < p->n_scale_down; i++)
         scale_down_json(b, &p->scale_down[i], i);
     hs_buf_adds(b, p->n_scale_down ? "\n  ],\n  \"unneeded\": [" : "],\n  \"unneeded\": [");
@@ -129,6 +135,17 @@ void cli_plan_text(const struct asc_plan *p, struct hs_buf *b)
             hs_buf_addf(b, "%s %s: %s", j ? ";" : "", n->reasons[j].group, n->reasons[j].reason);
         hs_buf_addc(b, '\n');
     }
+    if (p->n_awaiting) {
+        hs_buf_addf(b,
+                    "later: %zu pending pod%s a node group can take but this loop's scale-up "
+                    "does not place (",
+                    p->n_awaiting, p->n_awaiting == 1 ? "" : "s");
+        for (size_t j = 0; j < p->n_awaiting && j < TEXT_PODS; j++)
+            hs_buf_addf(b, "%s%s", j ? ", " : "", p->awaiting[j]);
+        if (p->n_awaiting > TEXT_PODS)
+            hs_buf_addf(b, ", and %zu more", p->n_awaiting - TEXT_PODS);
+        hs_buf_adds(b, ")\n");
+    }
     for (size_t i = 0; i < p->n_scale_down; i++) {
         const struct asc_scale_down *d = &p->scale_down[i];
         hs_buf_addf(b, "scale-down %s (%s): %s, utilization ", d->node, d->group,
@@ -150,7 +167,7 @@ void cli_plan_text(const struct asc_plan *p, struct hs_buf *b)
     }
     for (size_t i = 0; i < p->n_unremovable; i++)
         hs_buf_addf(b, "keep %s: %s\n", p->unremovable[i].node, p->unremovable[i].reason);
-    if (!p->n_scale_up && !p->n_no_scale_up && !p->n_scale_down && !p->n_unneeded &&
-        !p->n_unremovable)
+    if (!p->n_scale_up && !p->n_no_scale_up && !p->n_awaiting && !p->n_scale_down &&
+        !p->n_unneeded && !p->n_unremovable)
         hs_buf_adds(b, "nothing to do: no pod is waiting for a node and no node can go\n");
 }

@@ -234,6 +234,24 @@ static size_t filter_priority(const struct asc_option *opts, const size_t *in, s
     return n_out;
 }
 
+bool asc_expander_score(enum asc_expander_kind k, const struct asc_option *o, double *score)
+{
+    bool ok = true;
+    switch (k) {
+    case ASC_EXPANDER_MOST_PODS:
+        *score = score_most_pods(o, NULL, &ok);
+        return ok;
+    case ASC_EXPANDER_LEAST_WASTE:
+        *score = score_waste(o, NULL, &ok);
+        return ok;
+    case ASC_EXPANDER_LEAST_NODES:
+        *score = score_least_nodes(o, NULL, &ok);
+        return ok;
+    default:
+        return false;
+    }
+}
+
 size_t asc_expander_filter(enum asc_expander_kind k, const struct asc_option *opts,
                            const size_t *in, size_t n_in, size_t *out,
                            const struct asc_expander_env *env, struct hs_rng *rng)

@@ -49,6 +49,7 @@ struct gopt {
     int32_t *placement;
     uint8_t *placed; /* bit i: remaining pod i placed (kept when balancing) */
     bool has_option;
+    bool pruned;   /* its estimate was abandoned: the expander drops it (see struct prune) */
     bool labelled; /* packed on labelled_node() */
     struct asc_option opt;
     int32_t max_nodes; /* how many the estimate could open */
@@ -389,18 +390,157 @@ static void no_scale_up(struct asc__ctx *c, struct pend *left, size_t n_left, st
             const char *why = go[g].skip;
             if (!why && go[g].cls_reason)
                 why = go[g].cls_reason[left[i].cls];
-            if (!why)
-                why = R_LIMIT;
+            HS_BUG_ON(!why); /* a group with no reason takes the pod: it was helped */
             ns->reasons[ns->n_reasons++] =
                 (struct asc_group_reason){ .group = names[g], .reason = why };
         }
     }
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* cluster-autoscaler's "pods awaiting evaluation": a group's template takes
+ * them, the scale-up chosen does not place them (another group would, or the
+ * node limits cut them off); a later loop looks at them again. */
+static void awaiting(struct asc__ctx *c, const struct pend *left, size_t n_left, const bool *helped,
+                     const bool *in_scale_up)
+{
+    size_t cnt = 0;
+    for (size_t i = 0; i < n_left; i++)
+        cnt += helped[i] && !in_scale_up[i];
+    if (!cnt)
+        return;
+    struct asc_plan *p = c->out;
+    p->awaiting = HS_ARENA_NEW_ARRAY(&p->arena, const char *, cnt);
+    for (size_t i = 0; i < n_left; i++)
+        if (helped[i] && !in_scale_up[i])
+            p->awaiting[p->n_awaiting++] = asc__pod_key(c, left[i].pod);
+    qsort(p->awaiting, p->n_awaiting, sizeof(*p->awaiting), str_cmp);
+}
+
 static int no_scale_up_cmp(const void *a, const void *b)
 {
     return strcmp(((const struct asc_no_scale_up *)a)->pod,
                   ((const struct asc_no_scale_up *)b)->pod);
+}
+
+/*
+ * Estimates the expander would drop are abandoned half-way. When the chain's
+ * first link keeps the options of lowest score (least-waste, least-nodes,
+ * most-pods), every option scoring above the lowest is dropped there, before
+ * any other link or the random draw sees it; so an estimate whose score is
+ * proven, while it runs, to end above the best score of an option already
+ * computed can stop: the options that reach the later links, their order
+ * and the draw are the same. The proofs use what the estimator reports after
+ * each class: the finished answer has at least as many nodes as now hold a
+ * pod, at most the pods placed plus those not tried yet, and no node holds
+ * more than its allocatable. For least-waste, with N nodes holding pods,
+ * capacity C and allocatable A per node, and P + R the requests placed plus
+ * those not tried yet, each resource's used fraction of the final N' >= N
+ * nodes is at most min(A / C, (P + R) / (N * C)), so the waste is at least
+ * the sum over cpu and memory of one minus that (kept above the best by a
+ * margin far above rounding). Abandoned groups are still "helped" by their
+ * template (which is all cluster-autoscaler's reports read), and are
+ * estimated whole when balancing needs them.
+ */
+#define PRUNE_MARGIN 1e-9
+
+struct prune {
+    enum asc_expander_kind kind; /* the chain's first link */
+    bool on;                     /* it scores options, and this group may be abandoned */
+    bool have_best;
+    double best; /* the lowest score of the options computed so far */
+    double cap_cpu, cap_mem, alloc_cpu, alloc_mem; /* the group being estimated */
+};
+
+static bool prune_stop(void *ctx, const struct sim_estimate_progress *p)
+{
+    const struct prune *pr = ctx;
+    if (!pr->on || !pr->have_best || p->nodes == 0)
+        return false;
+    switch (pr->kind) {
+    case ASC_EXPANDER_LEAST_WASTE: {
+        double n = (double)p->nodes;
+        double uc = (double)(p->placed_cpu_milli + p->rest_cpu_milli) / (n * pr->cap_cpu);
+        double um = (double)(p->placed_memory + p->rest_memory) / (n * pr->cap_mem);
+        if (uc > pr->alloc_cpu / pr->cap_cpu)
+            uc = pr->alloc_cpu / pr->cap_cpu;
+        if (um > pr->alloc_mem / pr->cap_mem)
+            um = pr->alloc_mem / pr->cap_mem;
+        return (1.0 - uc) + (1.0 - um) > pr->best + PRUNE_MARGIN;
+    }
+    case ASC_EXPANDER_LEAST_NODES:
+        return (double)p->nodes > pr->best;
+    case ASC_EXPANDER_MOST_PODS:
+        return -(double)((uint64_t)p->scheduled + p->rest_pods) > pr->best;
+    default:
+        return false;
+    }
+}
+
+/* Scratch shared by the groups' estimates: the input pods and their
+ * indices in left, the placement, the remaining pods' requests side by
+ * side (for the options' sums). */
+struct est_buf {
+    const struct sim_pod **in_pods;
+    size_t *in_idx;
+    int32_t *place;
+    int64_t *req_cpu, *req_mem;
+};
+
+/* Group gi's option (o->cls_reason and o->max_nodes set): its estimate, and
+ * the option's node count, pods and sums when it places any pod; pr (may be
+ * NULL) may abandon it (o->pruned). */
+static void estimate_option(struct asc__ctx *c, struct gopt *go, uint32_t gi,
+                            const struct pend *left, size_t n_left, struct est_buf *eb,
+                            struct prune *pr)
+{
+    struct asc__group *g = &c->gs[gi];
+    struct gopt *o = &go[gi];
+    struct sim_estimate_input ei;
+    group_input(c, gi, o, left, n_left, eb->in_pods, eb->in_idx, &ei);
+    if (pr && pr->on) {
+        ei.stop = prune_stop;
+        ei.stop_ctx = pr;
+        pr->cap_cpu = (double)g->tmpl->node.capacity.cpu_milli;
+        pr->cap_mem = (double)g->tmpl->node.capacity.memory;
+        pr->alloc_cpu = (double)g->tmpl->node.allocatable.cpu_milli;
+        pr->alloc_mem = (double)g->tmpl->node.allocatable.memory;
+    }
+    struct sim_estimate est = { .placement = eb->place };
+    sim_estimate(c->snap, &ei, &est);
+    o->pruned = est.stopped;
+    if (est.stopped || !est.nodes || !est.scheduled)
+        return;
+    o->has_option = true;
+    o->opt.group = g->g;
+    o->opt.node = &g->tmpl->node;
+    o->opt.node_count = (int32_t)est.nodes;
+    if (c->o->balance_similar_node_groups)
+        o->placed = HS_ARENA_NEW_ARRAY(&c->scratch, uint8_t, (n_left + 7) / 8);
+    for (size_t j = 0; j < ei.n_pods; j++) {
+        if (eb->place[j] < 0)
+            continue;
+        /* asc_option_add_pod's sums, from the side-by-side copies */
+        size_t i = eb->in_idx[j];
+        o->opt.n_pods++;
+        o->opt.pods_cpu_milli += eb->req_cpu[i];
+        o->opt.pods_memory += eb->req_mem[i];
+        if (o->placed)
+            o->placed[i / 8] |= (uint8_t)(1u << (i % 8));
+    }
+    double price;
+    o->opt.has_price = asc_group_node_price(g->g, &price, NULL) == HS_OK;
+    o->opt.node_price = o->opt.has_price ? price : 0;
+    double score;
+    if (pr && asc_expander_score(pr->kind, &o->opt, &score) &&
+        (!pr->have_best || score < pr->best)) {
+        pr->best = score;
+        pr->have_best = true;
+    }
 }
 
 enum hs_code asc__scale_up(struct asc__ctx *c)
@@ -411,7 +551,7 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
     struct asc_scale_up *ups = NULL;
     size_t n_ups = 0, cap_ups = 0;
     struct gopt *go = NULL;
-    bool *helped = NULL;
+    bool *helped = NULL, *in_scale_up = NULL;
     struct pod_at *pods = NULL;
     uint32_t *local = NULL;
 
@@ -482,18 +622,24 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
              c->nodes_total + c->upcoming_total >= c->o->max_nodes_total)
         global_skip = R_TOTAL;
     struct why_cache wc = { 0 };
-    const struct sim_pod **in_pods = hs_calloc(n_left, sizeof(*in_pods));
-    size_t *in_idx = hs_calloc(n_left, sizeof(*in_idx));
-    int32_t *place = hs_calloc(n_left, sizeof(*place));
-    /* the remaining pods' requests side by side, for the options' sums */
-    int64_t *req_cpu = hs_calloc(n_left, sizeof(*req_cpu));
-    int64_t *req_mem = hs_calloc(n_left, sizeof(*req_mem));
+    struct est_buf eb = {
+        .in_pods = hs_calloc(n_left, sizeof(*eb.in_pods)),
+        .in_idx = hs_calloc(n_left, sizeof(*eb.in_idx)),
+        .place = hs_calloc(n_left, sizeof(*eb.place)),
+        .req_cpu = hs_calloc(n_left, sizeof(*eb.req_cpu)),
+        .req_mem = hs_calloc(n_left, sizeof(*eb.req_mem)),
+    };
     for (size_t i = 0; i < n_left; i++) {
-        req_cpu[i] = left[i].pod->requests.cpu_milli;
-        req_mem[i] = left[i].pod->requests.memory;
+        eb.req_cpu[i] = left[i].pod->requests.cpu_milli;
+        eb.req_mem[i] = left[i].pod->requests.memory;
     }
     helped = hs_calloc(n_left, sizeof(*helped));
-    bool balance = c->o->balance_similar_node_groups;
+    in_scale_up = hs_calloc(n_left, sizeof(*in_scale_up));
+    /* per local class: some group that may grow takes it on its template */
+    bool *cls_helped = hs_calloc(n_cls ? n_cls : 1, sizeof(*cls_helped));
+    struct prune pr = { .kind = asc_expander_at(c->expander, 0) };
+    bool prunable = pr.kind == ASC_EXPANDER_LEAST_WASTE || pr.kind == ASC_EXPANDER_LEAST_NODES ||
+                    pr.kind == ASC_EXPANDER_MOST_PODS;
     for (uint32_t gi = 0; gi < c->n_gs; gi++) {
         struct asc__group *g = &c->gs[gi];
         struct gopt *o = &go[gi];
@@ -524,37 +670,19 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
             o->skip = R_LIMIT;
             continue;
         }
-        struct sim_estimate_input ei;
-        group_input(c, gi, o, left, n_left, in_pods, in_idx, &ei);
-        struct sim_estimate est = { .placement = place };
-        sim_estimate(c->snap, &ei, &est);
-        if (!est.nodes || !est.scheduled)
-            continue;
-        o->has_option = true;
-        o->opt.group = g->g;
-        o->opt.node = &g->tmpl->node;
-        o->opt.node_count = (int32_t)est.nodes;
-        if (balance)
-            o->placed = HS_ARENA_NEW_ARRAY(&c->scratch, uint8_t, (n_left + 7) / 8);
-        for (size_t j = 0; j < ei.n_pods; j++) {
-            if (place[j] < 0)
-                continue;
-            /* asc_option_add_pod's sums, from the side-by-side copies */
-            size_t i = in_idx[j];
-            o->opt.n_pods++;
-            o->opt.pods_cpu_milli += req_cpu[i];
-            o->opt.pods_memory += req_mem[i];
-            helped[i] = true;
-            if (o->placed)
-                o->placed[i / 8] |= (uint8_t)(1u << (i % 8));
-        }
-        double price;
-        o->opt.has_price = asc_group_node_price(g->g, &price, NULL) == HS_OK;
-        o->opt.node_price = o->opt.has_price ? price : 0;
+        for (uint32_t k = 0; k < n_cls; k++)
+            cls_helped[k] |= !o->cls_reason[k];
+        /* least-waste drops an option whose node has no cpu or memory
+         * capacity: never abandoned, it cannot set the best either */
+        pr.on = prunable &&
+                (pr.kind != ASC_EXPANDER_LEAST_WASTE ||
+                 (g->tmpl->node.capacity.cpu_milli > 0 && g->tmpl->node.capacity.memory > 0));
+        estimate_option(c, go, gi, left, n_left, &eb, &pr);
     }
     hs_free(wc.v);
-    hs_free(req_cpu);
-    hs_free(req_mem);
+    for (size_t i = 0; i < n_left; i++)
+        helped[i] = cls_helped[left[i].cls];
+    hs_free(cls_helped);
 
     /* 5. the expander chain picks one option */
     size_t n_opts = 0;
@@ -578,15 +706,15 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         int32_t want = o->opt.node_count;
         {
             struct sim_estimate_input ei;
-            group_input(c, gi, o, left, n_left, in_pods, in_idx, &ei);
-            struct sim_estimate est = { .placement = place };
+            group_input(c, gi, o, left, n_left, eb.in_pods, eb.in_idx, &ei);
+            struct sim_estimate est = { .placement = eb.place };
             sim_estimate(c->snap, &ei, &est);
             HS_BUG_ON((int32_t)est.nodes != want);
             o->placement = HS_ARENA_NEW_ARRAY(&c->scratch, int32_t, n_left);
             for (size_t i = 0; i < n_left; i++)
                 o->placement[i] = -1;
             for (size_t j = 0; j < ei.n_pods; j++)
-                o->placement[in_idx[j]] = place[j];
+                o->placement[eb.in_idx[j]] = eb.place[j];
         }
 
         /* balancing: similar groups that take the same pods share the nodes */
@@ -608,12 +736,15 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
             sim.allocatable_ratio = c->o->max_allocatable_difference_ratio;
             sim.free_ratio = c->o->max_free_difference_ratio;
             for (uint32_t oi = 0; oi < c->n_gs && n_slots < HS_ARRAY_LEN(slots); oi++) {
-                if (oi == gi || !go[oi].has_option || go[oi].opt.n_pods != o->opt.n_pods ||
-                    !same_pods(o, &go[oi], n_left))
-                    continue;
                 struct asc__group *h = &c->gs[oi];
-                if (!asc_nodes_similar(&g->tmpl->node, &g->ds_sum, &h->tmpl->node, &h->ds_sum,
+                if (oi == gi || (!go[oi].has_option && !go[oi].pruned) ||
+                    !asc_nodes_similar(&g->tmpl->node, &g->ds_sum, &h->tmpl->node, &h->ds_sum,
                                        &sim))
+                    continue;
+                if (go[oi].pruned) /* abandoned for the expander; balancing needs it whole */
+                    estimate_option(c, go, oi, left, n_left, &eb, NULL);
+                if (!go[oi].has_option || go[oi].opt.n_pods != o->opt.n_pods ||
+                    !same_pods(o, &go[oi], n_left))
                     continue;
                 slots[n_slots] = (struct asc_balance_slot){
                     .current = h->g->target_size,
@@ -631,9 +762,11 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         pods = hs_calloc(n_left ? n_left : 1, sizeof(*pods));
         size_t n_pods = 0;
         for (size_t i = 0; i < n_left; i++)
-            if (o->placement[i] >= 0 && o->placement[i] < granted)
+            if (o->placement[i] >= 0 && o->placement[i] < granted) {
                 pods[n_pods++] =
                     (struct pod_at){ .pod = asc__pod_key(c, left[i].pod), .node = o->placement[i] };
+                in_scale_up[i] = true;
+            }
         if (n_pods)
             qsort(pods, n_pods, sizeof(*pods), pod_at_cmp);
         /* balanced groups must stay within the cluster-wide limits together */
@@ -655,12 +788,16 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
     }
     hs_free(opts);
     hs_free(opt_group);
-    hs_free(in_pods);
-    hs_free(in_idx);
-    hs_free(place);
+    hs_free(eb.in_pods);
+    hs_free(eb.in_idx);
+    hs_free(eb.place);
+    hs_free(eb.req_cpu);
+    hs_free(eb.req_mem);
 
-    /* 6. pods no group can help, with every group's reason */
+    /* 6. pods no group can help, with every group's reason; and those some
+     * group's template takes that this loop's scale-up does not place */
     no_scale_up(c, left, n_left, go, helped);
+    awaiting(c, left, n_left, helped, in_scale_up);
     if (c->out->n_no_scale_up)
         qsort(c->out->no_scale_up, c->out->n_no_scale_up, sizeof(*c->out->no_scale_up),
               no_scale_up_cmp);
@@ -679,6 +816,7 @@ out:
     hs_free(ups);
     hs_free(pods);
     hs_free(helped);
+    hs_free(in_scale_up);
     hs_free(go);
     hs_free(rep);
     hs_free(local);

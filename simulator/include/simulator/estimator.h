@@ -14,10 +14,23 @@
 #ifndef HOIST_SIMULATOR_ESTIMATOR_H
 #define HOIST_SIMULATOR_ESTIMATOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "simulator/snapshot.h"
+
+/* What a run has done when it finishes a class (see sim_estimate_input.stop):
+ * the finished answer has at least `nodes` nodes and at most
+ * `scheduled + rest_pods` pods, whose summed requests are at most
+ * `placed_* + rest_*`. */
+struct sim_estimate_progress {
+    uint32_t nodes;                          /* new nodes holding a pending pod so far */
+    uint32_t scheduled;                      /* pending pods placed so far */
+    int64_t placed_cpu_milli, placed_memory; /* their summed requests */
+    uint32_t rest_pods;                      /* pods of the classes not tried yet */
+    int64_t rest_cpu_milli, rest_memory;     /* their summed requests */
+};
 
 struct sim_estimate_input {
     const struct model_node *tmpl;   /* borrowed: the group's template node */
@@ -26,11 +39,18 @@ struct sim_estimate_input {
     const struct sim_pod *const *pods; /* borrowed: the pending pods */
     size_t n_pods;
     uint32_t max_nodes; /* --max-nodes-per-scaleup; 0 = no cap */
+    /* Optional: asked after each class with the run's progress; returning
+     * true abandons the run (out->stopped), for a caller that has proven
+     * from the bounds above that the finished answer is of no use to it. */
+    bool (*stop)(void *ctx, const struct sim_estimate_progress *p);
+    void *stop_ctx;
 };
 
 struct sim_estimate {
     uint32_t nodes;     /* new nodes that received at least one pending pod */
     uint32_t scheduled; /* pending pods placed */
+    bool stopped;       /* abandoned when in->stop said so: nodes, scheduled
+                         * and placement are partial */
     /* Caller-owned array of n_pods entries (may be NULL): for pods[i], the
      * index (0-based, in opening order) of the new node it lands on, or -1. */
     int32_t *placement;

@@ -8,7 +8,9 @@
  * the estimate packed them, as hoist-bench's karpenter --plan does. The
  * same workload runs twice: once as the planner runs, once with every
  * estimate computed by sim__estimate_reference (no twin memo, no kept
- * buckets, no skipping); every loop's plan, printed, must be the same.
+ * buckets, no skipping, and no estimate abandoned by the expander's bound:
+ * the reference ignores the stop callback); every loop's plan, printed,
+ * must be the same.
  *
  * The planner here is lib/autoscaler built over the simulator's unit-test
  * build (see CMakeLists.txt), where that switch lives.
@@ -312,6 +314,8 @@ static void print_plan(struct hs_buf *b, const struct asc_plan *p)
             hs_buf_addf(b, " %s@%d", u->pods[k], u->pod_nodes ? (int)u->pod_nodes[k] : -9);
         hs_buf_adds(b, "\n");
     }
+    for (size_t i = 0; i < p->n_awaiting; i++)
+        hs_buf_addf(b, "later %s\n", p->awaiting[i]);
     for (size_t i = 0; i < p->n_no_scale_up; i++) {
         const struct asc_no_scale_up *ns = &p->no_scale_up[i];
         hs_buf_addf(b, "none %s:", ns->pod);
@@ -417,7 +421,10 @@ static void test_plans_with_and_without_reuse(void **state)
         hs_buf_release(&fast);
         hs_buf_release(&plain);
     }
-    print_message("%d planner loops compared\n", loops);
+    print_message("%d planner loops compared, %llu estimates abandoned by the expander's "
+                  "bound\n",
+                  loops, (unsigned long long)sim__estimate_stops);
+    assert_true(sim__estimate_stops > 50);
     assert_true(loops > 600);
 }
 

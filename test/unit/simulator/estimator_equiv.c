@@ -241,7 +241,56 @@ static void same(const struct outcome *a, const struct outcome *b, size_t n, uin
         assert_int_equal(a->placement[i], b->placement[i]);
 }
 
-static uint64_t compared, placed, reused;
+static uint64_t compared, placed, reused, watched, stopped;
+
+/* What a stop callback saw: every progress report, and when to say stop. */
+struct watch {
+    struct sim_estimate_progress seen[MAXP + 1];
+    uint32_t n;
+    uint32_t stop_at; /* say stop on this report (0-based) */
+};
+
+static bool watch_stop(void *ctx, const struct sim_estimate_progress *p)
+{
+    struct watch *w = ctx;
+    assert_true(w->n <= MAXP);
+    w->seen[w->n] = *p;
+    return w->n++ == w->stop_at;
+}
+
+/* Every report bounds the finished answer o (of the pods in): at least as
+ * many nodes, at most the pods placed plus those not tried, requests at
+ * most the placed plus the rest; and the last report is the answer. */
+static void check_progress(const struct watch *w, const struct sim_estimate_input *in,
+                           const struct outcome *o)
+{
+    int64_t cpu = 0, mem = 0;
+    for (size_t i = 0; i < in->n_pods; i++)
+        if (o->placement[i] >= 0) {
+            cpu += in->pods[i]->pod->requests.cpu_milli;
+            mem += in->pods[i]->pod->requests.memory;
+        }
+    for (uint32_t k = 0; k < w->n; k++) {
+        const struct sim_estimate_progress *p = &w->seen[k];
+        assert_true(p->nodes <= o->out.nodes);
+        assert_true(p->scheduled <= o->out.scheduled);
+        assert_true(o->out.scheduled <= p->scheduled + p->rest_pods);
+        assert_true(p->placed_cpu_milli <= cpu && cpu <= p->placed_cpu_milli + p->rest_cpu_milli);
+        assert_true(p->placed_memory <= mem && mem <= p->placed_memory + p->rest_memory);
+        if (k)
+            assert_true(w->seen[k - 1].rest_pods >= p->rest_pods);
+    }
+    if (w->n) {
+        const struct sim_estimate_progress *last = &w->seen[w->n - 1];
+        assert_int_equal(last->rest_pods, 0);
+        assert_int_equal(last->rest_cpu_milli, 0);
+        assert_int_equal(last->rest_memory, 0);
+        assert_int_equal(last->nodes, o->out.nodes);
+        assert_int_equal(last->scheduled, o->out.scheduled);
+        assert_int_equal(last->placed_cpu_milli, cpu);
+        assert_int_equal(last->placed_memory, mem);
+    }
+}
 
 #define MAXT 6
 
@@ -321,6 +370,36 @@ static void one_seed(uint64_t seed)
             placed += fast.out.scheduled;
         }
     }
+    /* The progress a stop callback is told bounds the answer; a run stopped
+     * half-way says so and leaves the snapshot (run() checks) and the
+     * caches as they were: the next run is the reference's again. */
+    for (uint32_t t = 0; t < nt; t++) {
+        static struct watch w;
+        struct sim_estimate_input wi = in[t];
+        wi.stop = watch_stop;
+        wi.stop_ctx = &w;
+        /* stopped on an early report (an answer from a twin's run is
+         * never stopped: it is whole already) */
+        w.n = 0;
+        w.stop_at = pick(&r, 6);
+        run(&f, &wi, false, &fast);
+        if (w.n > w.stop_at) {
+            assert_true(fast.out.stopped);
+            assert_int_equal(w.n, w.stop_at + 1);
+            stopped++;
+        } else {
+            assert_false(fast.out.stopped);
+            same(&ref[t], &fast, n, seed, t);
+        }
+        /* watched to the end */
+        w.n = 0;
+        w.stop_at = UINT32_MAX;
+        run(&f, &wi, false, &fast);
+        same(&ref[t], &fast, n, seed, t);
+        assert_false(fast.out.stopped);
+        check_progress(&w, &wi, &fast);
+        watched += w.n;
+    }
     if (n > 1) {
         /* Fewer pods through the same array: the cache must notice. */
         for (uint32_t t = 0; t < nt; t++) {
@@ -345,9 +424,12 @@ static void test_random_workloads(void **state)
     (void)state;
     for (uint64_t seed = 1; seed <= 1500; seed++)
         one_seed(seed);
-    print_message("%llu estimates compared (%llu from a twin's answer), %llu pods placed\n",
+    print_message("%llu estimates compared (%llu from a twin's answer), %llu pods placed; "
+                  "%llu progress reports checked, %llu runs stopped\n",
                   (unsigned long long)compared, (unsigned long long)reused,
-                  (unsigned long long)placed);
+                  (unsigned long long)placed, (unsigned long long)watched,
+                  (unsigned long long)stopped);
+    assert_true(watched > 1000 && stopped > 100);
 }
 
 /* The karpenter benchmark's five kinds at a small size, many templates. */

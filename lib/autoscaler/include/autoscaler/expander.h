@@ -127,6 +127,12 @@ struct asc_expander_env {
  * priorities at all it keeps none: cluster-autoscaler scales nothing up
  * while its ConfigMap is missing). An expander that can score no option
  * returns 0. */
+/* The score a link that keeps the lowest-scoring options gives o (borrowed):
+ * most-pods, least-waste and least-nodes. false for the other kinds, and
+ * for an option the link drops outright (least-waste on a node without cpu
+ * or memory capacity). */
+bool asc_expander_score(enum asc_expander_kind k, const struct asc_option *o, double *score);
+
 size_t asc_expander_filter(enum asc_expander_kind k, const struct asc_option *opts,
                            const size_t *in, size_t n_in, size_t *out,
                            const struct asc_expander_env *env, struct hs_rng *rng);

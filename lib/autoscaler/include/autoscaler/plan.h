@@ -166,8 +166,16 @@ struct asc_plan {
     struct hs_arena arena;         /* owns every string and array below */
     struct asc_scale_up *scale_up; /* sorted by group */
     size_t n_scale_up;
+    /* Pods no group that may grow takes on its template (cluster-autoscaler's
+     * NotTriggerScaleUp), with every group's reason. */
     struct asc_no_scale_up *no_scale_up; /* sorted by pod */
     size_t n_no_scale_up;
+    /* Pods some such group takes that this loop's scale-up does not place
+     * (cluster-autoscaler's pods awaiting evaluation: another group's
+     * estimate took them, or the node limits cut them off); "ns/name",
+     * sorted. */
+    const char **awaiting;
+    size_t n_awaiting;
     struct asc_scale_down *scale_down; /* in the order they would be removed */
     size_t n_scale_down;
     struct asc_unremovable *unremovable; /* sorted by node */
