@@ -115,6 +115,20 @@ struct rfree {
     int64_t cpu, mem, eph, pods;
 };
 
+/* What twin() needs to know of a set of pending pods: whether any reads
+ * node labels other than through topology keys, and, made on first use,
+ * every class resolved, the counters their filters read and the keys of
+ * spread constraints counted node by node (slow_many: too many to list,
+ * treat every key as one). */
+struct facts {
+    bool node_blind; /* no pod reads node labels beyond topology keys */
+    bool ready, slow_many;
+    const char *slow_keys[8];
+    uint32_t n_slow_keys;
+    uint8_t *reads; /* per counter id: whether the classes' filters read it */
+    size_t n_reads, cap_reads;
+};
+
 /* What the estimator keeps for one array of pending pods: the buckets, the
  * orders, and the last answer. */
 struct podset {
@@ -137,15 +151,7 @@ struct podset {
     uint32_t n_req;
 
     int64_t sum_cpu, sum_mem; /* the pods' summed requests */
-    bool node_blind;          /* no pod reads node labels beyond topology keys */
-    /* For twin(), made on its first use for these buckets: every class
-     * resolved, and the keys of spread constraints counted node by node
-     * (slow_many: too many to list, treat every key as one). */
-    bool facts_ready, slow_many;
-    const char *slow_keys[8];
-    uint32_t n_slow_keys;
-    uint8_t *reads; /* per counter id: whether the classes' filters read it */
-    size_t n_reads, cap_reads;
+    struct facts f;           /* of these pods, for twin() */
 
     /* the last answer, for a twin template (see twin()) */
     struct {
@@ -199,7 +205,7 @@ static void podset_release(struct sim_snapshot *s, struct podset *ps)
     hs_free(ps->index);
     hs_free(ps->by_req);
     hs_free(ps->req_start);
-    hs_free(ps->reads);
+    hs_free(ps->f.reads);
     for (uint32_t i = 0; i < ps->n_shapes; i++)
         hs_free(ps->shapes[i].order);
 }
@@ -266,6 +272,18 @@ static void group_by_request(struct sim__est_cache *c)
     hs_free(k);
 }
 
+/* Whether p selects nodes by label: a node selector, required node
+ * affinity, or a volume (a bound PV may name zones or nodes). */
+static bool reads_labels(const struct model_pod *p)
+{
+    if (p->node_selector.n || (p->node_affinity && p->node_affinity->has_required))
+        return true;
+    for (uint32_t v = 0; v < p->n_volumes; v++)
+        if (p->volumes[v].kind == MODEL_VOL_PVC || p->volumes[v].kind == MODEL_VOL_EPHEMERAL)
+            return true;
+    return false;
+}
+
 static bool podset_is(const struct podset *ps, const struct sim_estimate_input *in)
 {
     return ps->valid && ps->n_pods == in->n_pods &&
@@ -304,8 +322,8 @@ static void bucket_pods(struct sim_snapshot *s, struct sim__est_cache *c,
         hs_free(c->cur.shapes[i].order);
     c->cur.n_shapes = 0;
     c->cur.memo.valid = false;
-    c->cur.facts_ready = false;
-    c->cur.node_blind = true;
+    c->cur.f.ready = false;
+    c->cur.f.node_blind = true;
     HS_GROW(c->cur.pods, c->cur.cap_pods, n);
     memcpy(c->cur.pods, in->pods, n * sizeof(*c->cur.pods));
     c->cur.n_pods = n;
@@ -329,11 +347,8 @@ static void bucket_pods(struct sim_snapshot *s, struct sim__est_cache *c,
         const struct model_pod *p = in->pods[i]->pod;
         if (p->node_name || p->deletion_ts != 0)
             b->regular = false;
-        if (p->node_selector.n || (p->node_affinity && p->node_affinity->has_required))
-            c->cur.node_blind = false;
-        for (uint32_t v = 0; v < p->n_volumes; v++)
-            if (p->volumes[v].kind == MODEL_VOL_PVC || p->volumes[v].kind == MODEL_VOL_EPHEMERAL)
-                c->cur.node_blind = false; /* a bound PV may name zones or nodes */
+        if (reads_labels(p))
+            c->cur.f.node_blind = false;
     }
     uint32_t off = 0;
     for (uint32_t k = 0; k < c->cur.nb; k++) {
@@ -440,20 +455,20 @@ static bool same_resources(const struct model_resources *a, const struct model_r
     return true;
 }
 
-static bool reads_ctr(const struct sim_snapshot *s, const struct podset *ps, int32_t id)
+static bool reads_ctr(const struct sim_snapshot *s, const struct facts *f, int32_t id)
 {
     if (s->ctrs[id].kind == SIM__CTR_HAVE)
         return true; /* any class may meet an existing pod's anti-affinity */
-    return (size_t)id < ps->n_reads && ps->reads[id];
+    return (size_t)id < f->n_reads && f->reads[id];
 }
 
 /* Whether the domains va and vb of topology key (all interned) look alike
- * to every counter the pending classes read (ps->reads, and every HAVE
+ * to every counter the pending classes read (f->reads, and every HAVE
  * counter): both live or both not, and each such counter on the key
  * counting as many pods in one as in the other. Counters no pending class
  * reads (those of classes placed earlier) do not matter, and neither does
  * the key's liveness when no counter read is on it. */
-static bool domains_alike(const struct sim_snapshot *s, const struct podset *ps, const char *key,
+static bool domains_alike(const struct sim_snapshot *s, const struct facts *f, const char *key,
                           const char *va, const char *vb)
 {
     for (size_t i = 0; i < s->n_topos; i++) {
@@ -464,7 +479,7 @@ static bool domains_alike(const struct sim_snapshot *s, const struct podset *ps,
         int32_t db = sim__map_get(&t->doms, (uint64_t)(uintptr_t)vb);
         bool live_a = da >= 0 && t->dom_live[da] > 0, live_b = db >= 0 && t->dom_live[db] > 0;
         for (size_t k = 0; k < t->n_counters; k++) {
-            if (!reads_ctr(s, ps, t->counters[k]))
+            if (!reads_ctr(s, f, t->counters[k]))
                 continue;
             const struct sim__counter *ctr = &s->ctrs[t->counters[k]];
             int32_t na = da >= 0 && (uint32_t)da < ctr->cap_dom ? ctr->dom_cnt[da] : 0;
@@ -476,51 +491,65 @@ static bool domains_alike(const struct sim_snapshot *s, const struct podset *ps,
     return true;
 }
 
-/* Resolves every pending class (so that every counter they read exists)
- * and lists the keys of spread constraints that count nodes one by one
- * (node inclusion policies, several constraints), which the counters
- * compared by domains_alike do not tell. Once per set of buckets. */
-static void twin_facts(struct sim_snapshot *s, struct sim__est_cache *c)
+/* Fills f->ready's part for the classes of pods[0..n) (a pod per class or
+ * more): resolves every class (so that every counter they read exists) and
+ * lists the keys of spread constraints that count nodes one by one (node
+ * inclusion policies, several constraints), which the counters compared by
+ * domains_alike do not tell. */
+static void facts_fill(struct sim_snapshot *s, struct facts *f, const struct sim_pod *const *pods,
+                       size_t n, size_t stride)
 {
-    if (c->cur.facts_ready)
-        return;
-    c->cur.facts_ready = true;
-    c->cur.slow_many = false;
-    c->cur.n_slow_keys = 0;
-    for (uint32_t b = 0; b < c->cur.nb; b++)
-        sim__resolve_class(s, c->cur.sorted[c->cur.b[b].start]->cls);
-    c->cur.n_reads = s->n_ctrs;
-    HS_GROW(c->cur.reads, c->cur.cap_reads, s->n_ctrs + 1);
-    memset(c->cur.reads, 0, s->n_ctrs + 1);
-    for (uint32_t b = 0; b < c->cur.nb; b++) {
-        struct sim__class *k = c->cur.sorted[c->cur.b[b].start]->cls;
+    f->ready = true;
+    f->slow_many = false;
+    f->n_slow_keys = 0;
+    for (size_t b = 0; b < n; b++)
+        sim__resolve_class(s, pods[b * stride]->cls);
+    f->n_reads = s->n_ctrs;
+    HS_GROW(f->reads, f->cap_reads, s->n_ctrs + 1);
+    memset(f->reads, 0, s->n_ctrs + 1);
+    for (size_t b = 0; b < n; b++) {
+        struct sim__class *k = pods[b * stride]->cls;
         for (uint32_t i = 0; i < k->n_spread; i++)
-            c->cur.reads[k->spread[i].ctr] = 1;
+            f->reads[k->spread[i].ctr] = 1;
         for (uint32_t i = 0; i < k->n_aff; i++)
-            c->cur.reads[k->aff_ctr[i]] = 1;
+            f->reads[k->aff_ctr[i]] = 1;
         for (uint32_t i = 0; i < k->n_anti; i++)
-            c->cur.reads[k->anti_ctr[i]] = 1;
+            f->reads[k->anti_ctr[i]] = 1;
         for (uint32_t i = 0; !k->spread_fast && i < k->n_spread; i++) {
             const char *key = k->spread[i].c->topology_key;
             bool known = false;
-            for (uint32_t x = 0; x < c->cur.n_slow_keys && !known; x++)
-                known = c->cur.slow_keys[x] == key;
+            for (uint32_t x = 0; x < f->n_slow_keys && !known; x++)
+                known = f->slow_keys[x] == key;
             if (known)
                 continue;
-            if (c->cur.n_slow_keys == HS_ARRAY_LEN(c->cur.slow_keys))
-                c->cur.slow_many = true;
+            if (f->n_slow_keys == HS_ARRAY_LEN(f->slow_keys))
+                f->slow_many = true;
             else
-                c->cur.slow_keys[c->cur.n_slow_keys++] = key;
+                f->slow_keys[f->n_slow_keys++] = key;
         }
     }
 }
 
-static bool slow_spread_on(const struct sim__est_cache *c, const char *key)
+/* The podset's facts, made once per set of buckets (from each bucket's
+ * first pod). */
+static struct facts *podset_facts(struct sim_snapshot *s, struct sim__est_cache *c)
 {
-    for (uint32_t x = 0; x < c->cur.n_slow_keys; x++)
-        if (c->cur.slow_keys[x] == key)
+    if (!c->cur.f.ready) {
+        const struct sim_pod **reps = hs_malloc((c->cur.nb ? c->cur.nb : 1) * sizeof(*reps));
+        for (uint32_t b = 0; b < c->cur.nb; b++)
+            reps[b] = c->cur.sorted[c->cur.b[b].start];
+        facts_fill(s, &c->cur.f, reps, c->cur.nb, 1);
+        hs_free(reps);
+    }
+    return &c->cur.f;
+}
+
+static bool slow_spread_on(const struct facts *f, const char *key)
+{
+    for (uint32_t x = 0; x < f->n_slow_keys; x++)
+        if (f->slow_keys[x] == key)
             return true;
-    return c->cur.slow_many;
+    return f->slow_many;
 }
 
 /* Whether templates a and b give the same answer by symmetry: equal but for
@@ -533,12 +562,15 @@ static bool slow_spread_on(const struct sim__est_cache *c, const char *key)
  * as any filter can read it, and maps a's run onto b's step by step: each
  * new node of a sees in its domain the counts a new node of b sees in its
  * own, so every verdict, every placement and the node count are the same.
+ * Without same_res (sim_twins_alike), the resources may differ: then every
+ * filter's verdict but NodeResourcesFit's is the same on a and on b.
  */
-static bool twin(struct sim_snapshot *s, struct sim__est_cache *c, const struct model_node *a,
-                 const struct model_node *b)
+static bool twin(struct sim_snapshot *s, struct sim__est_cache *c, struct facts *f,
+                 const struct model_node *a, const struct model_node *b, bool same_res)
 {
-    if (!same_resources(&a->allocatable, &b->allocatable) || a->unschedulable != b->unschedulable ||
-        a->n_taints != b->n_taints || a->labels.n != b->labels.n)
+    if ((same_res && !same_resources(&a->allocatable, &b->allocatable)) ||
+        a->unschedulable != b->unschedulable || a->n_taints != b->n_taints ||
+        a->labels.n != b->labels.n)
         return false;
     for (uint32_t i = 0; i < a->n_taints; i++)
         if (a->taints[i].key != b->taints[i].key || a->taints[i].value != b->taints[i].value ||
@@ -550,13 +582,60 @@ static bool twin(struct sim_snapshot *s, struct sim__est_cache *c, const struct 
             return false;
         if (x->value == y->value || x->key == s->k_hostname)
             continue;
-        if (!c->cur.node_blind)
+        if (!f->node_blind)
             return false;
-        twin_facts(s, c);
-        if (slow_spread_on(c, x->key) || !domains_alike(s, &c->cur, x->key, x->value, y->value))
+        if (!f->ready) /* a podset's, made on first use */
+            podset_facts(s, c);
+        if (slow_spread_on(f, x->key) || !domains_alike(s, f, x->key, x->value, y->value))
             return false;
     }
     return true;
+}
+
+/* ---- twin templates for single checks ---------------------------------- */
+
+struct sim_twins {
+    struct sim_snapshot *s;
+    struct facts f;
+};
+
+struct sim_twins *sim_twins_new(struct sim_snapshot *s, const struct sim_pod *const *pods, size_t n)
+{
+    struct sim_twins *t = hs_calloc(1, sizeof(*t));
+    t->s = s;
+    t->f.node_blind = true;
+    for (size_t i = 0; i < n; i++)
+        if (reads_labels(pods[i]->pod))
+            t->f.node_blind = false;
+    facts_fill(s, &t->f, pods, n, 1);
+    return t;
+}
+
+#ifdef HS_UNITTEST_BUILD
+uint64_t sim__twins_hits;
+#endif
+
+bool sim_twins_alike(struct sim_twins *t, const struct model_node *a, const struct model_node *b)
+{
+#ifdef HS_UNITTEST_BUILD
+    if (sim__estimate_plain)
+        return false;
+    bool alike = twin(t->s, NULL, &t->f, a, b, false);
+    sim__twins_hits += alike;
+    return alike;
+#else
+    return twin(t->s, NULL, &t->f, a, b, false);
+#endif
+}
+
+void sim_twins_free(struct sim_twins **tp)
+{
+    struct sim_twins *t = *tp;
+    if (!t)
+        return;
+    hs_free(t->f.reads);
+    hs_free(t);
+    *tp = NULL;
 }
 
 static const char *ref(const char *istr)
@@ -628,7 +707,7 @@ static bool memo_answer(struct sim_snapshot *s, struct sim__est_cache *c,
     for (size_t i = 0; i < in->n_ds; i++)
         if (c->cur.memo.ds[i] != in->ds[i])
             return false;
-    if (!twin(s, c, &c->cur.memo.tmpl, in->tmpl))
+    if (!twin(s, c, &c->cur.f, &c->cur.memo.tmpl, in->tmpl, true))
         return false;
     out->nodes = c->cur.memo.nodes;
     out->scheduled = c->cur.memo.scheduled;

@@ -513,6 +513,20 @@ enum sim_reason sim_filter(struct sim_snapshot *s, const struct sim_pod *sp, int
     return r;
 }
 
+enum sim_reason sim_filter_resources(struct sim_snapshot *s, const struct sim_pod *sp, int32_t node,
+                                     struct sim_verdict *v)
+{
+    struct sim_verdict tmp;
+    if (!v)
+        v = &tmp;
+    memset(v, 0, sizeof(*v));
+    if (resources_fit(s, sp->pod, node, &v->resources, &v->scalars))
+        return SIM_OK;
+    v->reason = SIM_R_RESOURCES;
+    v->req = &sp->pod->requests;
+    return SIM_R_RESOURCES;
+}
+
 enum sim_reason sim__node_object_check(struct sim_snapshot *s, const struct sim_pod *sp,
                                        const struct model_node *n)
 {

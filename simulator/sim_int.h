@@ -294,11 +294,15 @@ void sim__estimate_reference(struct sim_snapshot *s, const struct sim_estimate_i
                              struct sim_estimate *out);
 /* How many sim_estimate calls were answered from a twin template's run. */
 uint64_t sim__estimate_memo_hits(const struct sim_snapshot *s);
-/* When set, every sim_estimate call runs sim__estimate_reference instead:
- * no reuse of any kind, for tests that compare whole plans both ways. */
+/* When set, every sim_estimate call runs sim__estimate_reference instead,
+ * and sim_twins_alike says no: no reuse of any kind, for tests that
+ * compare whole plans both ways. */
 extern bool sim__estimate_plain;
 /* How many sim_estimate runs their stop callback abandoned. */
 extern uint64_t sim__estimate_stops;
+/* How many sim_twins_alike calls said alike (never while
+ * sim__estimate_plain is set: then every template is checked alone). */
+extern uint64_t sim__twins_hits;
 #endif
 
 /* filter.c */

@@ -65,6 +65,22 @@ struct sim_estimate {
 void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
                   struct sim_estimate *out);
 
+/* Template nodes that every filter but NodeResourcesFit answers alike, for
+ * callers that check many templates against the same pods: two templates
+ * equal but for their resources and the values of label keys that no pod
+ * selects nodes by and whose domains every counter the pods' filters read
+ * counts alike (the twin condition of sim_estimate, resources aside). A
+ * node made from either, added alone to the snapshot with the same
+ * DaemonSet pods, gets from every filter but NodeResourcesFit the same
+ * verdict for each of the pods. Made for s (borrowed) as it is now and the
+ * prepared pods[0..n) (borrowed; one per class is enough); valid while the
+ * snapshot has the contents it had then (forks reverted). */
+struct sim_twins;
+struct sim_twins *sim_twins_new(struct sim_snapshot *s, const struct sim_pod *const *pods,
+                                size_t n);
+bool sim_twins_alike(struct sim_twins *t, const struct model_node *a, const struct model_node *b);
+void sim_twins_free(struct sim_twins **t); /* accepts NULL, clears *t */
+
 /* The ordering score cluster-autoscaler gives a pod for tmpl (borrowed):
  * cpu / allocatable cpu + memory / allocatable memory. */
 double sim_estimate_score(const struct model_pod *p, const struct model_node *tmpl);

@@ -62,6 +62,11 @@ struct sim_verdict {
 enum sim_reason sim_filter(struct sim_snapshot *s, const struct sim_pod *p, int32_t node,
                            bool ignore_node_name, struct sim_verdict *v);
 
+/* NodeResourcesFit alone for p (borrowed) on node: SIM_OK, or SIM_R_RESOURCES
+ * with *v (borrowed, may be NULL) filled as sim_filter fills it. */
+enum sim_reason sim_filter_resources(struct sim_snapshot *s, const struct sim_pod *p, int32_t node,
+                                     struct sim_verdict *v);
+
 /* The first node in [from, to) (to < 0: every node) that is not removed and
  * where p fits, or -1. Uses the equivalence class's per-node memory, so that
  * pods of one class do not re-evaluate nodes that rejected the class for a

@@ -8,9 +8,9 @@
  * the estimate packed them, as hoist-bench's karpenter --plan does. The
  * same workload runs twice: once as the planner runs, once with every
  * estimate computed by sim__estimate_reference (no twin memo, no kept
- * buckets, no skipping, and no estimate abandoned by the expander's bound:
- * the reference ignores the stop callback); every loop's plan, printed,
- * must be the same.
+ * buckets, no skipping, no estimate abandoned by the expander's bound (the
+ * reference ignores the stop callback), and no template check shared
+ * between groups); every loop's plan, printed, must be the same.
  *
  * The planner here is lib/autoscaler built over the simulator's unit-test
  * build (see CMakeLists.txt), where that switch lives.
@@ -422,9 +422,11 @@ static void test_plans_with_and_without_reuse(void **state)
         hs_buf_release(&plain);
     }
     print_message("%d planner loops compared, %llu estimates abandoned by the expander's "
-                  "bound\n",
-                  loops, (unsigned long long)sim__estimate_stops);
+                  "bound, %llu template checks shared by twin templates\n",
+                  loops, (unsigned long long)sim__estimate_stops,
+                  (unsigned long long)sim__twins_hits);
     assert_true(sim__estimate_stops > 50);
+    assert_true(sim__twins_hits > 50);
     assert_true(loops > 600);
 }
 
