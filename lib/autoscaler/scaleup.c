@@ -195,11 +195,67 @@ struct families {
     struct sim_twins *tw;
     struct family v[N_FAMILIES];
     uint32_t n, next;
+    /* NodeResourcesFit reads only the pod's requests: classes with equal
+     * requests share its verdict on a node. req[k]: the first class with
+     * class k's requests; res_seen[j] (this group) tells res_why[j] holds
+     * class j's resources verdict (NULL = fits). */
+    uint32_t *req;
+    uint8_t *res_seen;
+    const char **res_why;
 };
+
+static bool same_requests(const struct model_resources *a, const struct model_resources *b)
+{
+    if (a->cpu_milli != b->cpu_milli || a->memory != b->memory ||
+        a->ephemeral_storage != b->ephemeral_storage || a->pods != b->pods ||
+        a->n_scalar != b->n_scalar)
+        return false;
+    for (uint32_t i = 0; i < a->n_scalar; i++)
+        if (a->scalar[i].name != b->scalar[i].name || a->scalar[i].value != b->scalar[i].value)
+            return false;
+    return true;
+}
+
+static void families_init(struct asc__ctx *c, struct families *fm, const struct sim_pod *const *rep,
+                          uint32_t n_cls)
+{
+    memset(fm, 0, sizeof(*fm));
+    fm->tw = sim_twins_new(c->snap, rep, n_cls);
+    fm->req = hs_calloc(n_cls ? n_cls : 1, sizeof(*fm->req));
+    fm->res_seen = hs_calloc(n_cls ? n_cls : 1, sizeof(*fm->res_seen));
+    fm->res_why = hs_calloc(n_cls ? n_cls : 1, sizeof(*fm->res_why));
+    /* a small open-addressing table of the distinct requests */
+    size_t cap = 64;
+    while (cap < 2 * (size_t)n_cls)
+        cap *= 2;
+    uint32_t *slot = hs_malloc(cap * sizeof(*slot));
+    memset(slot, 0xff, cap * sizeof(*slot));
+    for (uint32_t k = 0; k < n_cls; k++) {
+        const struct model_resources *r = &rep[k]->pod->requests;
+        uint64_t h = (uint64_t)r->cpu_milli * 0x9e3779b97f4a7c15ULL ^
+                     (uint64_t)r->memory * 0xc2b2ae3d27d4eb4fULL ^ (uint64_t)r->n_scalar;
+        size_t j = (size_t)(h >> 17) & (cap - 1);
+        for (;; j = (j + 1) & (cap - 1)) {
+            if (slot[j] == UINT32_MAX) {
+                slot[j] = k;
+                fm->req[k] = k;
+                break;
+            }
+            if (same_requests(&rep[slot[j]]->pod->requests, r)) {
+                fm->req[k] = slot[j];
+                break;
+            }
+        }
+    }
+    hs_free(slot);
+}
 
 static void families_release(struct families *fm)
 {
     sim_twins_free(&fm->tw);
+    hs_free(fm->req);
+    hs_free(fm->res_seen);
+    hs_free(fm->res_why);
     for (uint32_t i = 0; i < fm->n; i++) {
         hs_free(fm->v[i].r);
         hs_free(fm->v[i].why);
@@ -251,6 +307,8 @@ static void template_reasons(struct asc__ctx *c, struct why_cache *wc, struct fa
     sim_snapshot_fork(c->snap);
     int32_t idx =
         add_template(c, g, &g->tmpl->node, asc__name(c, "template-node-for-%s", g->g->name));
+    if (f && !founder)
+        memset(fm->res_seen, 0, n_cls ? n_cls : 1);
     for (uint32_t k = 0; k < n_cls; k++) {
         by_variants[k] = false;
         if (f && !founder) {
@@ -259,8 +317,15 @@ static void template_reasons(struct asc__ctx *c, struct why_cache *wc, struct fa
                 why[k] = f->why[k]; /* refused before resources: alike */
                 continue;
             }
-            if (sim_filter_resources(c->snap, rep[k], idx, &v) != SIM_OK) {
-                why[k] = why_text(c, wc, &v, NULL);
+            uint32_t q = fm->req[k];
+            if (!fm->res_seen[q]) {
+                fm->res_seen[q] = 1;
+                fm->res_why[q] = sim_filter_resources(c->snap, rep[q], idx, &v) == SIM_OK
+                                     ? NULL
+                                     : why_text(c, wc, &v, NULL);
+            }
+            if (fm->res_why[q]) {
+                why[k] = fm->res_why[q];
                 continue;
             }
             if (f->after_known[k]) {
@@ -404,25 +469,51 @@ static bool same_pods(const struct gopt *a, const struct gopt *b, size_t n_left)
     return memcmp(a->placed, b->placed, (n_left + 7) / 8) == 0;
 }
 
+/* Scratch shared by the groups' estimates: the input pods and their
+ * indices in left, the placement, the remaining pods' requests side by
+ * side (for the options' sums); and which classes the input holds now
+ * (fits[k]), so that a group taking the same classes as the group before
+ * reuses the input as it is. */
+struct est_buf {
+    const struct sim_pod **in_pods;
+    size_t *in_idx;
+    size_t n_in;
+    int32_t *place;
+    int64_t *req_cpu, *req_mem;
+    uint8_t *fits;
+    bool have_fits;
+};
+
 /* The estimator's input for group gi (its option o, cls_reason filled):
- * the remaining pods its template takes, their indices in left (in_idx). */
+ * the remaining pods its template takes (eb->in_pods), their indices in
+ * left (eb->in_idx). */
 static void group_input(struct asc__ctx *c, uint32_t gi, const struct gopt *o,
-                        const struct pend *left, size_t n_left, const struct sim_pod **in_pods,
-                        size_t *in_idx, struct sim_estimate_input *ei)
+                        const struct pend *left, size_t n_left, uint32_t n_cls, struct est_buf *eb,
+                        struct sim_estimate_input *ei)
 {
     const struct asc__group *g = &c->gs[gi];
-    size_t n_in = 0;
-    for (size_t i = 0; i < n_left; i++)
-        if (!o->cls_reason[left[i].cls]) {
-            in_idx[n_in] = i;
-            in_pods[n_in++] = left[i].sp;
-        }
+    bool same = eb->have_fits;
+    for (uint32_t k = 0; k < n_cls; k++) {
+        uint8_t f = !o->cls_reason[k];
+        same &= eb->fits[k] == f;
+        eb->fits[k] = f;
+    }
+    if (!same) {
+        size_t n_in = 0;
+        for (size_t i = 0; i < n_left; i++)
+            if (eb->fits[left[i].cls]) {
+                eb->in_idx[n_in] = i;
+                eb->in_pods[n_in++] = left[i].sp;
+            }
+        eb->n_in = n_in;
+        eb->have_fits = true;
+    }
     *ei = (struct sim_estimate_input){
         .tmpl = o->labelled ? labelled_node(c, g) : &g->tmpl->node,
         .ds = g->ds,
         .n_ds = g->n_ds,
-        .pods = in_pods,
-        .n_pods = n_in,
+        .pods = eb->in_pods,
+        .n_pods = eb->n_in,
         .max_nodes = (uint32_t)o->max_nodes,
     };
 }
@@ -569,27 +660,17 @@ static bool prune_stop(void *ctx, const struct sim_estimate_progress *p)
     }
 }
 
-/* Scratch shared by the groups' estimates: the input pods and their
- * indices in left, the placement, the remaining pods' requests side by
- * side (for the options' sums). */
-struct est_buf {
-    const struct sim_pod **in_pods;
-    size_t *in_idx;
-    int32_t *place;
-    int64_t *req_cpu, *req_mem;
-};
-
 /* Group gi's option (o->cls_reason and o->max_nodes set): its estimate, and
  * the option's node count, pods and sums when it places any pod; pr (may be
  * NULL) may abandon it (o->pruned). */
 static void estimate_option(struct asc__ctx *c, struct gopt *go, uint32_t gi,
-                            const struct pend *left, size_t n_left, struct est_buf *eb,
-                            struct prune *pr)
+                            const struct pend *left, size_t n_left, uint32_t n_cls,
+                            struct est_buf *eb, struct prune *pr)
 {
     struct asc__group *g = &c->gs[gi];
     struct gopt *o = &go[gi];
     struct sim_estimate_input ei;
-    group_input(c, gi, o, left, n_left, eb->in_pods, eb->in_idx, &ei);
+    group_input(c, gi, o, left, n_left, n_cls, eb, &ei);
     if (pr && pr->on) {
         ei.stop = prune_stop;
         ei.stop_ctx = pr;
@@ -710,13 +791,15 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
              c->nodes_total + c->upcoming_total >= c->o->max_nodes_total)
         global_skip = R_TOTAL;
     struct why_cache wc = { 0 };
-    struct families fm = { .tw = sim_twins_new(c->snap, rep, n_cls) };
+    struct families fm;
+    families_init(c, &fm, rep, n_cls);
     struct est_buf eb = {
         .in_pods = hs_calloc(n_left, sizeof(*eb.in_pods)),
         .in_idx = hs_calloc(n_left, sizeof(*eb.in_idx)),
         .place = hs_calloc(n_left, sizeof(*eb.place)),
         .req_cpu = hs_calloc(n_left, sizeof(*eb.req_cpu)),
         .req_mem = hs_calloc(n_left, sizeof(*eb.req_mem)),
+        .fits = hs_calloc(n_cls ? n_cls : 1, sizeof(*eb.fits)),
     };
     for (size_t i = 0; i < n_left; i++) {
         eb.req_cpu[i] = left[i].pod->requests.cpu_milli;
@@ -766,7 +849,7 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         pr.on = prunable &&
                 (pr.kind != ASC_EXPANDER_LEAST_WASTE ||
                  (g->tmpl->node.capacity.cpu_milli > 0 && g->tmpl->node.capacity.memory > 0));
-        estimate_option(c, go, gi, left, n_left, &eb, &pr);
+        estimate_option(c, go, gi, left, n_left, n_cls, &eb, &pr);
     }
     hs_free(wc.v);
     families_release(&fm);
@@ -796,7 +879,7 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         int32_t want = o->opt.node_count;
         {
             struct sim_estimate_input ei;
-            group_input(c, gi, o, left, n_left, eb.in_pods, eb.in_idx, &ei);
+            group_input(c, gi, o, left, n_left, n_cls, &eb, &ei);
             struct sim_estimate est = { .placement = eb.place };
             sim_estimate(c->snap, &ei, &est);
             HS_BUG_ON((int32_t)est.nodes != want);
@@ -832,7 +915,7 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
                                        &sim))
                     continue;
                 if (go[oi].pruned) /* abandoned for the expander; balancing needs it whole */
-                    estimate_option(c, go, oi, left, n_left, &eb, NULL);
+                    estimate_option(c, go, oi, left, n_left, n_cls, &eb, NULL);
                 if (!go[oi].has_option || go[oi].opt.n_pods != o->opt.n_pods ||
                     !same_pods(o, &go[oi], n_left))
                     continue;
@@ -883,6 +966,7 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
     hs_free(eb.place);
     hs_free(eb.req_cpu);
     hs_free(eb.req_mem);
+    hs_free(eb.fits);
 
     /* 6. pods no group can help, with every group's reason; and those some
      * group's template takes that this loop's scale-up does not place */
