@@ -1380,6 +1380,22 @@ static int32_t find_first(struct est *e, struct cls *k, uint32_t from)
     }
 }
 
+/* Asks in->stop with the progress so far, counting the class's `untried`
+ * pods not tried yet (k: the class, NULL when none); sets out->stopped. */
+static bool ask_stop(struct est *e, const struct cls *k, uint32_t untried)
+{
+    struct sim_estimate_progress p = e->pr;
+    if (k && untried) {
+        const struct model_resources *r = &k->c->rep->requests;
+        p.rest_pods += untried;
+        p.rest_cpu_milli += (int64_t)untried * r->cpu_milli;
+        p.rest_memory += (int64_t)untried * r->memory;
+    }
+    if (e->in->stop(e->in->stop_ctx, &p))
+        e->out->stopped = true;
+    return e->out->stopped;
+}
+
 /* One class of regular pods, as bucket_by_pod would place them. */
 static void bucket_runs(struct est *e, struct bucket *b)
 {
@@ -1414,6 +1430,9 @@ static void bucket_runs(struct est *e, struct bucket *b)
                 break; /* a fresh node would stay empty as well */
             if (e->in->max_nodes && e->opened >= e->in->max_nodes)
                 break;
+            /* each node opened may settle the caller's bound */
+            if (e->in->stop && e->opened && ask_stop(e, k, n - i))
+                return;
             open_node(e);
             tree_set(e, e->opened - 1);
             if (check(e, k, e->opened - 1, false) != SIM_OK) {
@@ -1469,8 +1488,15 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
         e.pr.rest_memory = c->cur.sum_mem;
     }
     sim_snapshot_fork(s);
-    for (uint32_t k = 0; k < c->cur.nb; k++) {
+    for (uint32_t k = 0; k < c->cur.nb && !out->stopped; k++) {
         struct bucket *b = &c->cur.b[order[k]];
+        if (in->stop) {
+            /* the class's pods are tried now (they share their requests) */
+            const struct model_resources *r = bucket_req(c, order[k]);
+            e.pr.rest_pods -= b->count;
+            e.pr.rest_cpu_milli -= (int64_t)b->count * r->cpu_milli;
+            e.pr.rest_memory -= (int64_t)b->count * r->memory;
+        }
         if (b->regular) {
             bucket_runs(&e, b);
         } else {
@@ -1478,21 +1504,12 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
             for (uint32_t j = 0; j < e.opened; j++)
                 tree_set(&e, j);
         }
-        if (in->stop) {
-            /* a class's pods share their requests */
-            const struct model_resources *r = bucket_req(c, order[k]);
-            e.pr.rest_pods -= b->count;
-            e.pr.rest_cpu_milli -= (int64_t)b->count * r->cpu_milli;
-            e.pr.rest_memory -= (int64_t)b->count * r->memory;
-            if (in->stop(in->stop_ctx, &e.pr)) {
-                out->stopped = true;
-#ifdef HS_UNITTEST_BUILD
-                sim__estimate_stops++;
-#endif
-                break;
-            }
-        }
+        if (in->stop && !out->stopped)
+            ask_stop(&e, NULL, 0);
     }
+#ifdef HS_UNITTEST_BUILD
+    sim__estimate_stops += out->stopped;
+#endif
     finish(&e);
     if (!out->stopped)
         memo_keep(s, c, in, out);

@@ -20,15 +20,14 @@
 
 #include "simulator/snapshot.h"
 
-/* What a run has done when it finishes a class (see sim_estimate_input.stop):
- * the finished answer has at least `nodes` nodes and at most
- * `scheduled + rest_pods` pods, whose summed requests are at most
- * `placed_* + rest_*`. */
+/* What a run has done so far (see sim_estimate_input.stop): the finished
+ * answer has at least `nodes` nodes and at most `scheduled + rest_pods`
+ * pods, whose summed requests are at most `placed_* + rest_*`. */
 struct sim_estimate_progress {
     uint32_t nodes;                          /* new nodes holding a pending pod so far */
     uint32_t scheduled;                      /* pending pods placed so far */
     int64_t placed_cpu_milli, placed_memory; /* their summed requests */
-    uint32_t rest_pods;                      /* pods of the classes not tried yet */
+    uint32_t rest_pods;                      /* pods not tried yet */
     int64_t rest_cpu_milli, rest_memory;     /* their summed requests */
 };
 
@@ -39,9 +38,10 @@ struct sim_estimate_input {
     const struct sim_pod *const *pods; /* borrowed: the pending pods */
     size_t n_pods;
     uint32_t max_nodes; /* --max-nodes-per-scaleup; 0 = no cap */
-    /* Optional: asked after each class with the run's progress; returning
-     * true abandons the run (out->stopped), for a caller that has proven
-     * from the bounds above that the finished answer is of no use to it. */
+    /* Optional: asked after each class and before each new node is opened,
+     * with the run's progress; returning true abandons the run
+     * (out->stopped), for a caller that has proven from the bounds above
+     * that the finished answer is of no use to it. */
     bool (*stop)(void *ctx, const struct sim_estimate_progress *p);
     void *stop_ctx;
 };

@@ -245,7 +245,7 @@ static uint64_t compared, placed, reused, watched, stopped;
 
 /* What a stop callback saw: every progress report, and when to say stop. */
 struct watch {
-    struct sim_estimate_progress seen[MAXP + 1];
+    struct sim_estimate_progress seen[2 * MAXP + 2]; /* per class and per node opened */
     uint32_t n;
     uint32_t stop_at; /* say stop on this report (0-based) */
 };
@@ -253,7 +253,7 @@ struct watch {
 static bool watch_stop(void *ctx, const struct sim_estimate_progress *p)
 {
     struct watch *w = ctx;
-    assert_true(w->n <= MAXP);
+    assert_true(w->n < HS_ARRAY_LEN(w->seen));
     w->seen[w->n] = *p;
     return w->n++ == w->stop_at;
 }
