@@ -84,8 +84,9 @@ struct cls {
 
 /* The pods of one class, in input order. */
 struct bucket {
-    uint32_t first; /* input index of the class's first pod */
-    uint32_t start; /* slice of sorted[] and index[] */
+    int64_t cpu, mem; /* the requests of its pods (alike in a class) */
+    uint32_t first;   /* input index of the class's first pod */
+    uint32_t start;   /* slice of sorted[] and index[] */
     uint32_t count;
     bool regular; /* every pod: no spec.nodeName, not terminating */
     bool ready;   /* info filled (on the bucket's first regular run) */
@@ -183,6 +184,7 @@ struct sim__est_cache {
     size_t cap_with;
     struct rfree *tree; /* 2 * tsize entries, leaves at tsize.. */
     uint32_t tsize;
+    uint32_t tree_used;  /* leaves the last run may have set */
     struct skip **skips; /* each allocated alone: pointers stay valid */
     uint32_t n_skips;
     size_t cap_skips;
@@ -340,7 +342,10 @@ static void bucket_pods(struct sim_snapshot *s, struct sim__est_cache *c,
         c->cur.sum_mem += in->pods[i]->pod->requests.memory;
         if (bid[k] < 0) {
             bid[k] = (int32_t)c->cur.nb;
-            c->cur.b[c->cur.nb++] = (struct bucket){ .first = (uint32_t)i, .regular = true };
+            c->cur.b[c->cur.nb++] = (struct bucket){ .cpu = in->pods[i]->pod->requests.cpu_milli,
+                                                     .mem = in->pods[i]->pod->requests.memory,
+                                                     .first = (uint32_t)i,
+                                                     .regular = true };
         }
         struct bucket *b = &c->cur.b[bid[k]];
         b->count++;
@@ -846,6 +851,7 @@ static void begin(struct est *e, struct sim_snapshot *s, const struct sim_estima
 
 static void finish(struct est *e)
 {
+    e->c->tree_used = e->opened;
     for (uint32_t k = 0; k < e->opened; k++)
         e->out->nodes += e->c->with_pods[k];
     sim_snapshot_revert(e->s);
@@ -1092,11 +1098,24 @@ static void tree_set(struct est *e, uint32_t j)
     }
 }
 
+/* Empties the tree: the leaves the last run set (tree_used) and their
+ * ancestors, level by level, rather than the whole array. */
 static void tree_reset(struct est *e)
 {
     struct sim__est_cache *c = e->c;
-    for (uint32_t x = 0; x < 2 * c->tsize; x++)
-        c->tree[x] = (struct rfree){ NEG_INF, NEG_INF, NEG_INF, NEG_INF };
+    const struct rfree none = { NEG_INF, NEG_INF, NEG_INF, NEG_INF };
+    if (c->tree_used > c->tsize)
+        c->tree_used = c->tsize;
+    uint32_t lo = c->tsize, hi = c->tsize + c->tree_used; /* [lo, hi) on one level */
+    while (lo < hi) {
+        for (uint32_t x = lo; x < hi; x++)
+            c->tree[x] = none;
+        if (lo == 1)
+            break;
+        lo /= 2;
+        hi = (hi - 1) / 2 + 1;
+    }
+    c->tree_used = 0;
 }
 
 static inline bool could_fit(const struct rfree *f, const struct need *q)
@@ -1491,11 +1510,10 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
     for (uint32_t k = 0; k < c->cur.nb && !out->stopped; k++) {
         struct bucket *b = &c->cur.b[order[k]];
         if (in->stop) {
-            /* the class's pods are tried now (they share their requests) */
-            const struct model_resources *r = bucket_req(c, order[k]);
+            /* the class's pods are tried now */
             e.pr.rest_pods -= b->count;
-            e.pr.rest_cpu_milli -= (int64_t)b->count * r->cpu_milli;
-            e.pr.rest_memory -= (int64_t)b->count * r->memory;
+            e.pr.rest_cpu_milli -= (int64_t)b->count * b->cpu;
+            e.pr.rest_memory -= (int64_t)b->count * b->mem;
         }
         if (b->regular) {
             bucket_runs(&e, b);
