@@ -33,8 +33,8 @@
  *    minimum rises;
  *  - a template that differs from the previous call's only in label values
  *    whose domains every counter sees alike (the same number of pods, both
- *    live or both not) gets the same answer, when no pending pod reads node
- *    labels otherwise (see twin()); "the previous call" means the same
+ *    live or both not) gets the same answer, when no pending pod selects
+ *    nodes by those keys (see twin()); "the previous call" means the same
  *    snapshot contents, which a fork and its revert leave as they were.
  */
 #include <stdlib.h>
@@ -122,7 +122,12 @@ struct rfree {
  * spread constraints counted node by node (slow_many: too many to list,
  * treat every key as one). */
 struct facts {
-    bool node_blind; /* no pod reads node labels beyond topology keys */
+    /* The node label keys the pods select nodes by (node selectors,
+     * required node affinity); sel_all: any key may be read (a volume,
+     * matchFields, more keys than listed). */
+    bool sel_all;
+    const char *sel_keys[8];
+    uint32_t n_sel_keys;
     bool ready, slow_many;
     const char *slow_keys[8];
     uint32_t n_slow_keys;
@@ -274,14 +279,45 @@ static void group_by_request(struct sim__est_cache *c)
     hs_free(k);
 }
 
-/* Whether p selects nodes by label: a node selector, required node
- * affinity, or a volume (a bound PV may name zones or nodes). */
-static bool reads_labels(const struct model_pod *p)
+static void note_key(struct facts *f, const char *key)
 {
-    if (p->node_selector.n || (p->node_affinity && p->node_affinity->has_required))
-        return true;
+    for (uint32_t i = 0; i < f->n_sel_keys; i++)
+        if (f->sel_keys[i] == key)
+            return;
+    if (f->n_sel_keys == HS_ARRAY_LEN(f->sel_keys))
+        f->sel_all = true;
+    else
+        f->sel_keys[f->n_sel_keys++] = key;
+}
+
+/* Notes the node label keys p selects nodes by: its node selector's and
+ * its required node affinity's; matchFields (the node's name) or a volume
+ * (a bound PV may name zones or nodes) make every key count. */
+static void note_selects(struct facts *f, const struct model_pod *p)
+{
+    if (f->sel_all)
+        return;
+    for (uint32_t i = 0; i < p->node_selector.n; i++)
+        note_key(f, p->node_selector.v[i].key);
+    const struct model_node_affinity *na = p->node_affinity;
+    for (uint32_t t = 0; na && na->has_required && t < na->n_required; t++) {
+        const struct model_node_selector_term *term = &na->required[t];
+        if (term->n_fields)
+            f->sel_all = true;
+        for (uint32_t e = 0; e < term->n_expr; e++)
+            note_key(f, term->expr[e].key);
+    }
     for (uint32_t v = 0; v < p->n_volumes; v++)
         if (p->volumes[v].kind == MODEL_VOL_PVC || p->volumes[v].kind == MODEL_VOL_EPHEMERAL)
+            f->sel_all = true;
+}
+
+static bool selects_key(const struct facts *f, const char *key)
+{
+    if (f->sel_all)
+        return true;
+    for (uint32_t i = 0; i < f->n_sel_keys; i++)
+        if (f->sel_keys[i] == key)
             return true;
     return false;
 }
@@ -325,7 +361,8 @@ static void bucket_pods(struct sim_snapshot *s, struct sim__est_cache *c,
     c->cur.n_shapes = 0;
     c->cur.memo.valid = false;
     c->cur.f.ready = false;
-    c->cur.f.node_blind = true;
+    c->cur.f.sel_all = false;
+    c->cur.f.n_sel_keys = 0;
     HS_GROW(c->cur.pods, c->cur.cap_pods, n);
     memcpy(c->cur.pods, in->pods, n * sizeof(*c->cur.pods));
     c->cur.n_pods = n;
@@ -352,8 +389,7 @@ static void bucket_pods(struct sim_snapshot *s, struct sim__est_cache *c,
         const struct model_pod *p = in->pods[i]->pod;
         if (p->node_name || p->deletion_ts != 0)
             b->regular = false;
-        if (reads_labels(p))
-            c->cur.f.node_blind = false;
+        note_selects(&c->cur.f, p);
     }
     uint32_t off = 0;
     for (uint32_t k = 0; k < c->cur.nb; k++) {
@@ -559,8 +595,9 @@ static bool slow_spread_on(const struct facts *f, const char *key)
 
 /* Whether templates a and b give the same answer by symmetry: equal but for
  * the values of some label keys (the hostname aside, which is each new
- * node's own name either way), when no pending pod selects nodes by label
- * or has volumes, and when for each such key the two values name domains
+ * node's own name either way) that no pending pod selects nodes by (no
+ * node selector or required node affinity names them, no pod has volumes
+ * or matchFields), and when for each such key the two values name domains
  * that every counter sees alike (domains_alike; a value no node carries
  * names an empty, dead domain) and no pending class counts that key node by
  * node. Swapping the two values then maps the snapshot onto itself as far
@@ -587,7 +624,7 @@ static bool twin(struct sim_snapshot *s, struct sim__est_cache *c, struct facts 
             return false;
         if (x->value == y->value || x->key == s->k_hostname)
             continue;
-        if (!f->node_blind)
+        if (selects_key(f, x->key))
             return false;
         if (!f->ready) /* a podset's, made on first use */
             podset_facts(s, c);
@@ -608,10 +645,8 @@ struct sim_twins *sim_twins_new(struct sim_snapshot *s, const struct sim_pod *co
 {
     struct sim_twins *t = hs_calloc(1, sizeof(*t));
     t->s = s;
-    t->f.node_blind = true;
     for (size_t i = 0; i < n; i++)
-        if (reads_labels(pods[i]->pod))
-            t->f.node_blind = false;
+        note_selects(&t->f, pods[i]->pod);
     facts_fill(s, &t->f, pods, n, 1);
     return t;
 }

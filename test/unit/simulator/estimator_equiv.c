@@ -163,8 +163,14 @@ static struct model_pod *deploy_pod(struct fx *f, struct hs_rng *r, const struct
         fx_tol(f, p, "dedicated", "x", false, MODEL_EFFECT_NO_SCHEDULE);
     if (d->feat & F_PORT)
         fx_port(f, p, 8080, MODEL_PROTO_TCP, NULL);
-    if (d->feat & F_SELECTOR)
-        fx_label(f, &p->node_selector, "zone", d->zone);
+    if (d->feat & F_SELECTOR) {
+        /* by zone (twins across zones must not be), or by a label every
+         * template carries alike (twins across zones still are) */
+        if (d->zone == zones[2])
+            fx_label(f, &p->node_selector, "pool", "general");
+        else
+            fx_label(f, &p->node_selector, "zone", d->zone);
+    }
     if (d->feat & F_GPU)
         fx_scalar(f, &p->requests, "nvidia.com/gpu", 1);
     if (chance(r, 3))
@@ -188,6 +194,7 @@ static void tmpl_pick(struct fx *f, struct hs_rng *r, struct tmpl *t, uint32_t i
                    3 + pick(r, 20));
     if (chance(r, 85))
         fx_label(f, &t->n->labels, "zone", zones[pick(r, 3)]);
+    fx_label(f, &t->n->labels, "pool", "general");
     if (chance(r, 15))
         fx_taint(f, t->n, "dedicated", "x", MODEL_EFFECT_NO_SCHEDULE);
     if (chance(r, 20))
