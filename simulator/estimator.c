@@ -484,18 +484,6 @@ static const uint32_t *shape_order(struct sim__est_cache *c, const struct model_
 
 /* ---- twin templates ------------------------------------------------------ */
 
-static bool same_resources(const struct model_resources *a, const struct model_resources *b)
-{
-    if (a->cpu_milli != b->cpu_milli || a->memory != b->memory ||
-        a->ephemeral_storage != b->ephemeral_storage || a->pods != b->pods ||
-        a->n_scalar != b->n_scalar)
-        return false;
-    for (uint32_t i = 0; i < a->n_scalar; i++)
-        if (a->scalar[i].name != b->scalar[i].name || a->scalar[i].value != b->scalar[i].value)
-            return false;
-    return true;
-}
-
 static bool reads_ctr(const struct sim_snapshot *s, const struct facts *f, int32_t id)
 {
     if (s->ctrs[id].kind == SIM__CTR_HAVE)
@@ -610,7 +598,7 @@ static bool slow_spread_on(const struct facts *f, const char *key)
 static bool twin(struct sim_snapshot *s, struct sim__est_cache *c, struct facts *f,
                  const struct model_node *a, const struct model_node *b, bool same_res)
 {
-    if ((same_res && !same_resources(&a->allocatable, &b->allocatable)) ||
+    if ((same_res && !model_resources_equal(&a->allocatable, &b->allocatable)) ||
         a->unschedulable != b->unschedulable || a->n_taints != b->n_taints ||
         a->labels.n != b->labels.n)
         return false;

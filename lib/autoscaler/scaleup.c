@@ -204,18 +204,6 @@ struct families {
     const char **res_why;
 };
 
-static bool same_requests(const struct model_resources *a, const struct model_resources *b)
-{
-    if (a->cpu_milli != b->cpu_milli || a->memory != b->memory ||
-        a->ephemeral_storage != b->ephemeral_storage || a->pods != b->pods ||
-        a->n_scalar != b->n_scalar)
-        return false;
-    for (uint32_t i = 0; i < a->n_scalar; i++)
-        if (a->scalar[i].name != b->scalar[i].name || a->scalar[i].value != b->scalar[i].value)
-            return false;
-    return true;
-}
-
 static void families_init(struct asc__ctx *c, struct families *fm, const struct sim_pod *const *rep,
                           uint32_t n_cls)
 {
@@ -241,7 +229,7 @@ static void families_init(struct asc__ctx *c, struct families *fm, const struct 
                 fm->req[k] = k;
                 break;
             }
-            if (same_requests(&rep[slot[j]]->pod->requests, r)) {
+            if (model_resources_equal(&rep[slot[j]]->pod->requests, r)) {
                 fm->req[k] = slot[j];
                 break;
             }

@@ -140,6 +140,18 @@ static void merge_scalars(struct model_resources *dst, const struct model_resour
     dst->n_scalar = n;
 }
 
+bool model_resources_equal(const struct model_resources *a, const struct model_resources *b)
+{
+    if (a->cpu_milli != b->cpu_milli || a->memory != b->memory ||
+        a->ephemeral_storage != b->ephemeral_storage || a->pods != b->pods ||
+        a->n_scalar != b->n_scalar)
+        return false;
+    for (uint32_t i = 0; i < a->n_scalar; i++)
+        if (a->scalar[i].name != b->scalar[i].name || a->scalar[i].value != b->scalar[i].value)
+            return false;
+    return true;
+}
+
 void model_resources_add(struct model_resources *dst, const struct model_resources *src,
                          struct hs_arena *a)
 {

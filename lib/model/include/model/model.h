@@ -134,6 +134,11 @@ void model_pod_requests(const struct model_container_req *c, size_t n,
                         struct model_resources *out);
 
 /* dst += src (scalar arrays merged, new array from a). */
+/* Whether a and b (borrowed) name the same quantities: cpu, memory,
+ * ephemeral storage, pods and every extended resource, in the same order
+ * (names interned). */
+bool model_resources_equal(const struct model_resources *a, const struct model_resources *b);
+
 void model_resources_add(struct model_resources *dst, const struct model_resources *src,
                          struct hs_arena *a);
 /* dst = max(dst, src) per resource. */
