@@ -2015,6 +2015,9 @@ static void dec_pod_body(struct dctx *c, const struct jv *meta, const struct jv 
                    : str_is(ph, "Succeeded") ? MODEL_PHASE_SUCCEEDED
                    : str_is(ph, "Failed")    ? MODEL_PHASE_FAILED
                                              : MODEL_PHASE_UNKNOWN;
+        const struct jv *nom = get_str(c, status, "nominatedNodeName");
+        if (nom && jv_len(nom))
+            p->nominated_node = intern_json(c, nom);
         const struct jv *conds = get_arr(c, status, "conditions");
         size_t i;
         const struct jv *cd;

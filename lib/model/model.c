@@ -333,7 +333,8 @@ void model_pod_unref_strings(struct model_pod *p, struct hs_intern *t)
         hs_intern_unref(t, p->host_ports[i].host_ip);
     p->n_host_ports = 0;
     hs_intern_unref(t, p->scheduled_reason);
-    p->ns = p->node_name = p->scheduler_name = p->scheduled_reason = NULL;
+    hs_intern_unref(t, p->nominated_node);
+    p->ns = p->node_name = p->scheduler_name = p->scheduled_reason = p->nominated_node = NULL;
 }
 
 void model_node_unref_strings(struct model_node *n, struct hs_intern *t)

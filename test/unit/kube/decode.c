@@ -159,7 +159,8 @@ static const char mixed_list[] =
     "\"Honor\"}],\"volumes\":[{\"name\":\"tmp\",\"emptyDir\":{}},{\"name\":\"shm\",\"emptyDir\":"
     "{\"medium\":\"Memory\"}},{\"name\":\"data\",\"persistentVolumeClaim\":{\"claimName\":"
     "\"data-web-1\"}},{\"name\":\"scratch\",\"ephemeral\":{}}],\"priority\":1000},"
-    "\"status\":{\"phase\":\"Pending\",\"conditions\":[{\"type\":\"PodScheduled\",\"status\":"
+    "\"status\":{\"phase\":\"Pending\",\"nominatedNodeName\":\"ip-10-0-1-5\",\"conditions\":[{"
+    "\"type\":\"PodScheduled\",\"status\":"
     "\"False\",\"reason\":\"Unschedulable\"}]}},\n"
     "{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\"},\"data\":{\"a\":\"b\"}},\n"
     "{\"kind\":\"PodDisruptionBudget\",\"metadata\":{\"name\":\"web\",\"namespace\":\"shop\"},"
@@ -212,6 +213,7 @@ static void mixed_list_decodes(void **state)
     assert_int_equal(p->phase, MODEL_PHASE_PENDING);
     assert_int_equal(p->scheduled, MODEL_COND_FALSE);
     assert_ptr_equal(p->scheduled_reason, I(f, "Unschedulable"));
+    assert_ptr_equal(p->nominated_node, I(f, "ip-10-0-1-5"));
     assert_true(p->tolerations[0].exists);
     assert_null(p->tolerations[0].key);
     assert_int_equal(p->tolerations[0].effect, MODEL_EFFECT_ALL);
@@ -245,6 +247,12 @@ static void typed_list_items_without_kind(void **state)
     assert_int_equal(kube_decode_buffer(f->c, doc, strlen(doc), NULL, &err), HS_OK);
     assert_int_equal(f->c->n_pods, 2);
     assert_ptr_equal(f->c->pods[1]->ns, I(f, "default"));
+    assert_null(f->c->pods[1]->nominated_node);
+    /* an empty nominatedNodeName is no nomination (the API omits it when empty) */
+    const char *nom = "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"c\"},\"status\":"
+                      "{\"nominatedNodeName\":\"\"}}";
+    assert_int_equal(kube_decode_buffer(f->c, nom, strlen(nom), NULL, &err), HS_OK);
+    assert_null(f->c->pods[2]->nominated_node);
     /* kind after items (kubectl prints keys sorted) */
     const char *doc2 = "{\"items\":[{\"metadata\":{\"name\":\"n1\"}}],\"kind\":\"NodeList\"}";
     assert_int_equal(kube_decode_buffer(f->c, doc2, strlen(doc2), NULL, &err), HS_OK);
@@ -293,6 +301,8 @@ static void errors_name_the_path(void **state)
                  "expected boolean, got string at items[0].spec.unschedulable");
     expect_error(f, "{\"items\":[{\"kind\":\"Pod\",\"spec\":{\"tolerations\":[{},5]}}]}", NULL,
                  "expected object, got number at items[0].spec.tolerations[1]");
+    expect_error(f, "{\"items\":[{\"kind\":\"Pod\",\"status\":{\"nominatedNodeName\":7}}]}", NULL,
+                 "expected string, got number at items[0].status.nominatedNodeName");
     expect_error(f,
                  "{\"items\":[{\"kind\":\"Pod\",\"spec\":{\"affinity\":{\"podAntiAffinity\":"
                  "{\"requiredDuringSchedulingIgnoredDuringExecution\":[{\"labelSelector\":"

@@ -304,6 +304,9 @@ struct model_pod {
     enum model_phase phase;
     enum model_cond scheduled;    /* condition PodScheduled */
     const char *scheduled_reason; /* interned ("Unschedulable"), NULL when absent */
+    /* status.nominatedNodeName: the node the scheduler preempts lower-priority
+     * pods on for this pod; interned, NULL when absent or empty */
+    const char *nominated_node;
 };
 
 /* The controller owner reference (controller: true), or NULL. */
