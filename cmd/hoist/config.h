@@ -156,6 +156,7 @@ struct cli_config {
     char *asgs;                 /* --asgs file */
     char *instance_types;       /* --instance-types file */
     char *launch_templates;     /* --launch-templates file */
+    char *now;                  /* --now (simulate), RFC 3339 */
     enum cli_output output;     /* --output */
     int seed;                   /* --seed */
 

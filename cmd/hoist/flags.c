@@ -272,6 +272,8 @@ static const struct flag flags[] = {
       "`aws ec2 describe-instance-types --output json` output; default: the built-in table"),
     F("launch-templates", K_STRING, launch_templates, NULL, 0, 0, CLI_SCOPE_SIMULATE, G_INPUT,
       "`aws ec2 describe-launch-template-versions --output json` output"),
+    F("now", K_STRING, now, NULL, 0, 0, CLI_SCOPE_SIMULATE, G_INPUT,
+      "the time to plan at, RFC 3339 (default: the clock); pod and node ages count from it"),
     F("output", K_OUTPUT, output, "text", 0, 0, OFFLINE, G_INPUT, "text or json"),
     F("seed", K_INT, seed, "0", 0, INTMAX, SIMREPLAY, G_INPUT,
       "seed of the random expander and tie-breaks (same seed, same output)"),

@@ -147,6 +147,19 @@ int cli_simulate(const struct cli_config *cfg)
     asc_plan_init(&plan);
     hs_buf_init(&out);
     cli_planner_options_init(&po, cfg);
+    /* the time to plan at: --now, or the clock */
+    int64_t now = hs_clock_wall(hs_clock_real());
+    if (cfg->now) {
+        int64_t t;
+        if (!hs_time_parse_rfc3339(cfg->now, &t)) {
+            hs_err_set(&err, HS_EINVAL,
+                       "flag --now: cannot parse time '%s' (want RFC 3339, e.g. "
+                       "2026-11-28T08:00:00Z)",
+                       cfg->now);
+            goto done;
+        }
+        now = t * HS_SEC;
+    }
     if (load_inputs(cfg, &in, &err))
         goto done;
 
@@ -158,7 +171,7 @@ int cli_simulate(const struct cli_config *cfg)
     ai.lt_versions = in.have_lts ? &in.lts : NULL;
     ai.region = cfg->aws_region;
     ai.priority_config = in.have_priority ? in.priority.data : NULL;
-    ai.now = hs_clock_wall(hs_clock_real());
+    ai.now = now;
     ai.seed = (uint64_t)cfg->seed;
     ai.timers_expired = true;
 

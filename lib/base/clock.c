@@ -78,3 +78,40 @@ void hs_time_format_rfc3339(int64_t wall_ns, char *buf, unsigned long size)
     snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(frac / HS_USEC));
 }
+
+bool hs_time_parse_rfc3339(const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+        return false;
+    const char *p = s + n;
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    long off = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om, m = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &m) != 2 || m != 5)
+            return false;
+        off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
+        p += 6;
+    } else {
+        return false;
+    }
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return false;
+    struct tm tm = { .tm_year = y - 1900,
+                     .tm_mon = mo - 1,
+                     .tm_mday = d,
+                     .tm_hour = h,
+                     .tm_min = mi,
+                     .tm_sec = sec };
+    *out = (int64_t)timegm(&tm) - off;
+    return true;
+}

@@ -30,6 +30,7 @@
 #endif
 
 #include "base/alloc.h"
+#include "base/clock.h"
 #include "base/common.h"
 #include "decode_int.h"
 #include "model/quantity.h"
@@ -1174,49 +1175,11 @@ static bool str_is(const struct jv *s, const char *lit)
     return s && jv_is_string(s) && strcmp(jv_str(s), lit) == 0;
 }
 
-/* RFC 3339 ("2006-01-02T15:04:05Z", fraction and offset allowed). */
-static bool parse_time(const char *s, int64_t *out)
-{
-    int y, mo, d, h, mi, sec, n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
-        return false;
-    const char *p = s + n;
-    if (*p == '.') {
-        p++;
-        if (*p < '0' || *p > '9')
-            return false;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    long off = 0;
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int oh, om, m = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &m) != 2 || m != 5)
-            return false;
-        off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
-        p += 6;
-    } else {
-        return false;
-    }
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return false;
-    struct tm tm = { .tm_year = y - 1900,
-                     .tm_mon = mo - 1,
-                     .tm_mday = d,
-                     .tm_hour = h,
-                     .tm_min = mi,
-                     .tm_sec = sec };
-    *out = (int64_t)timegm(&tm) - off;
-    return true;
-}
-
 static int64_t get_time(struct dctx *c, const struct jv *obj, const char *key)
 {
     const struct jv *v = get_str(c, obj, key);
     int64_t t = 0;
-    if (v && !parse_time(jv_str(v), &t) && !c->rc) {
+    if (v && !hs_time_parse_rfc3339(jv_str(v), &t) && !c->rc) {
         size_t saved = path_key(c, key);
         c->rc = hs_err_set(c->err, HS_EPARSE, "cannot parse time '%s' at %s", jv_str(v), c->path);
         path_pop(c, saved);

@@ -47,6 +47,8 @@ expect 0 "" "^libev " -- version
 expect 0 "" "--scale-down-unneeded-time" -- --help
 expect 0 "" "--max-node-provision-time" -- help run
 expect 0 "" "--priority-config" -- simulate --help
+expect 0 "" "--now" -- simulate --help
+expect 2 "hoist simulate: flag --now: cannot parse time '2026-11-28' (want RFC 3339, e.g. 2026-11-28T08:00:00Z)" "" -- simulate --cluster c.json --asgs a.json --now 2026-11-28
 # Subcommands whose work has not landed say so and exit 2; they never pretend.
 expect 2 "" "" -- --nodes=1:3:ng-a --expander=priority,least-waste
 expect 2 "" "" -- replay

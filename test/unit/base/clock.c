@@ -73,12 +73,51 @@ static void rfc3339(void **state)
     assert_string_equal(small, "1970-01-01");
 }
 
+static void rfc3339_parse(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        int64_t want;
+    } good[] = {
+        { "2026-11-28T08:00:00Z", 1795852800 },
+        { "2026-11-28T08:00:00.123456Z", 1795852800 }, /* the fraction is dropped */
+        { "2026-11-28T09:30:00+01:30", 1795852800 },
+        { "2026-11-28T06:00:00-02:00", 1795852800 },
+        { "2000-02-29T00:00:00Z", 951782400 },
+        { "1970-01-01T00:00:00Z", 0 },
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        int64_t t = -7;
+        if (!hs_time_parse_rfc3339(good[i].s, &t) || t != good[i].want)
+            fail_msg("%s: got %lld, want %lld", good[i].s, (long long)t, (long long)good[i].want);
+    }
+    static const char *const bad[] = {
+        "",
+        "2026-11-28",
+        "2026-11-28 08:00:00Z",
+        "2026-11-28T08:00:00",
+        "2026-11-28T08:00:00.Z",
+        "2026-11-28T08:00:00Zx",
+        "2026-13-28T08:00:00Z",
+        "2026-11-28T24:00:00Z",
+        "2026-11-28T08:00:00+0100",
+        "26-11-28T08:00:00Z",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int64_t t = 0;
+        if (hs_time_parse_rfc3339(bad[i], &t))
+            fail_msg("'%s' parsed as %lld", bad[i], (long long)t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fake_clock),
         cmocka_unit_test(real_clock),
         cmocka_unit_test(rfc3339),
+        cmocka_unit_test(rfc3339_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

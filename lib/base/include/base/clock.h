@@ -7,6 +7,7 @@
 #ifndef HOIST_BASE_CLOCK_H
 #define HOIST_BASE_CLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define HS_NSEC ((int64_t)1)
@@ -54,5 +55,9 @@ void hs_fake_clock_advance(struct hs_fake_clock *f, int64_t d);
 /* Formats a wall time as RFC 3339 UTC with microseconds
  * ("2026-11-28T08:00:00.123456Z") into buf (at least 32 bytes). */
 void hs_time_format_rfc3339(int64_t wall_ns, char *buf, unsigned long size);
+/* Parses RFC 3339 as the Kubernetes API prints it ("2006-01-02T15:04:05Z";
+ * a fraction, ignored, and a numeric offset allowed) into *out, whole
+ * seconds since the epoch. s: borrowed. Returns false for anything else. */
+bool hs_time_parse_rfc3339(const char *s, int64_t *out);
 
 #endif
