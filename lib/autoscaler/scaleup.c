@@ -1,8 +1,9 @@
 /*
  * Scale-up, as cluster-autoscaler's orchestrator decides it: the pods
  * waiting for a node (PodScheduled=False/Unschedulable, not gated, not being
- * deleted, not expendable, not DaemonSet pods, old enough), minus those that
- * fit an existing or an upcoming node; for every group that may grow, the
+ * deleted, not expendable, not DaemonSet pods, no nominated node), minus
+ * those that fit an existing or an upcoming node, minus those younger than
+ * their scale-up delay; for every group that may grow, the
  * pods its template can take (every zone and type of the group, not only the
  * first) and the nodes the estimator needs for them; one option chosen by
  * the expander chain, balanced over similar groups when asked, and cut to
@@ -18,6 +19,7 @@
 
 #include "autoscaler/balance.h"
 #include "base/alloc.h"
+#include "base/duration.h"
 #include "planner_int.h"
 #include "simulator/estimator.h"
 #include "simulator/filter.h"
@@ -55,23 +57,85 @@ struct gopt {
     int32_t max_nodes; /* how many the estimate could open */
 };
 
-static bool pod_pending(const struct asc__ctx *c, const struct model_pod *p)
+/* The pod annotation that overrides --new-pod-scale-up-delay for one pod. */
+#define ANN_POD_SCALE_UP_DELAY "cluster-autoscaler.kubernetes.io/pod-scale-up-delay"
+
+/* How long p must exist before it may trigger a scale-up, as
+ * cluster-autoscaler's filterOutYoungPods (core/static_autoscaler.go)
+ * decides it: --new-pod-scale-up-delay, or the pod's pod-scale-up-delay
+ * annotation parsed as a Go duration (time.ParseDuration) when it is not
+ * below that flag. An annotation that does not parse, or is below the flag,
+ * keeps the flag's delay; cluster-autoscaler logs an error for each, and so
+ * does the plan: one warning naming the pod and the annotation. */
+static int64_t pod_scale_up_delay(struct asc__ctx *c, const struct model_pod *p)
+{
+    int64_t delay = c->o->new_pod_scale_up_delay;
+    const char *v = NULL;
+    for (uint32_t i = 0; i < p->annotations.n && !v; i++)
+        if (strcmp(p->annotations.v[i].key, ANN_POD_SCALE_UP_DELAY) == 0)
+            v = p->annotations.v[i].value ? p->annotations.v[i].value : "";
+    if (!v)
+        return delay;
+    char flag[HS_DURATION_STR_MAX];
+    hs_duration_format(delay, flag, sizeof(flag));
+    struct hs_err err = { 0 };
+    int64_t d = 0;
+    if (hs_duration_parse(v, &d, &err)) {
+        asc__warn(c, "pod %s/%s: annotation %s: %s; the pod waits --new-pod-scale-up-delay=%s",
+                  p->ns ? p->ns : "", p->name ? p->name : "", ANN_POD_SCALE_UP_DELAY, err.msg,
+                  flag);
+        return delay;
+    }
+    if (d < delay) {
+        asc__warn(c,
+                  "pod %s/%s: annotation %s=%s is less than --new-pod-scale-up-delay=%s, which "
+                  "the pod waits instead",
+                  p->ns ? p->ns : "", p->name ? p->name : "", ANN_POD_SCALE_UP_DELAY, v, flag);
+        return delay;
+    }
+    return d;
+}
+
+/* Whether p is too young to trigger a scale-up: filterOutYoungPods keeps a
+ * pod whose age is above its delay. It runs after the pods that fit an
+ * existing or upcoming node are filtered out (they take their room whatever
+ * their age, and their annotation is never read). */
+static bool pod_young(struct asc__ctx *c, const struct model_pod *p)
+{
+    int64_t delay = pod_scale_up_delay(c, p);
+    return !c->in->timers_expired && p->creation_ts &&
+           c->in->now - p->creation_ts * ASC__NS_PER_S <= delay;
+}
+
+enum pend_kind {
+    PEND_NO,        /* not waiting for a node (or expendable) */
+    PEND_NOMINATED, /* waits for a preemption on its nominated node */
+    PEND_YES,       /* waits for a node */
+};
+
+/* What p is to scale-up. A pod whose status.nominatedNodeName names a node
+ * of the cluster waits for the scheduler to preempt lower-priority pods
+ * there: cluster-autoscaler (FilterOutExpendableAndSplit, applied by the
+ * filter-out-expendable pod list processor before any other) asks no node
+ * for it and forces it onto that node in its snapshot instead; a nominated
+ * node that is gone makes it an ordinary pending pod. Expendable pods are
+ * dropped before that check, DaemonSet pods after it. */
+static enum pend_kind pod_pending(struct asc__ctx *c, const struct model_pod *p)
 {
     if (p->node_name || p->deletion_ts || p->scheduling_gated)
-        return false;
+        return PEND_NO;
     if (p->phase == MODEL_PHASE_SUCCEEDED || p->phase == MODEL_PHASE_FAILED)
-        return false;
+        return PEND_NO;
     if (p->scheduled != MODEL_COND_FALSE || !p->scheduled_reason ||
         strcmp(p->scheduled_reason, "Unschedulable") != 0)
-        return false;
-    if (asc__is_daemonset_pod(p))
-        return false;
+        return PEND_NO;
     if (asc__expendable(p, c->o->expendable_pods_priority_cutoff))
-        return false;
-    if (!c->in->timers_expired && p->creation_ts &&
-        c->in->now - p->creation_ts * ASC__NS_PER_S < c->o->new_pod_scale_up_delay)
-        return false;
-    return true;
+        return PEND_NO;
+    if (p->nominated_node && sim_snapshot_find_node(c->snap, p->nominated_node) >= 0)
+        return PEND_NOMINATED;
+    if (asc__is_daemonset_pod(p))
+        return PEND_NO;
+    return PEND_YES;
 }
 
 static int pend_cmp(const void *a, const void *b)
@@ -713,10 +777,18 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
     uint32_t *local = NULL;
 
     /* 1. pending pods, highest priority first */
+    const struct model_pod **nominated = NULL;
+    size_t n_nominated = 0, cap_nominated = 0;
     for (size_t i = 0; i < cl->n_pods; i++) {
         const struct model_pod *p = cl->pods[i];
-        if (!pod_pending(c, p))
+        enum pend_kind k = pod_pending(c, p);
+        if (k == PEND_NO)
             continue;
+        if (k == PEND_NOMINATED) {
+            HS_GROW(nominated, cap_nominated, n_nominated + 1);
+            nominated[n_nominated++] = p;
+            continue;
+        }
         HS_GROW(left, cap_left, n_left + 1);
         left[n_left++] = (struct pend){ .pod = p, .order = i };
     }
@@ -735,7 +807,18 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
             add_template(c, g, &g->tmpl->node, asc__name(c, "upcoming-%s-%d", g->g->name, (int)k));
     }
 
-    /* 3. pods that fit an existing or upcoming node need no new one */
+    /* 2b. a pod waiting for a preemption takes room on its nominated node,
+     * unchecked (cluster-autoscaler's ClusterSnapshot.ForceAddPod), before
+     * any pending pod is fitted. */
+    for (size_t i = 0; i < n_nominated; i++) {
+        int32_t node = sim_snapshot_find_node(c->snap, nominated[i]->nominated_node);
+        if (node >= 0 && !sim_snapshot_node_removed(c->snap, node))
+            sim_snapshot_add_pod(c->snap, sim_pod_prepare(c->snap, nominated[i]), node);
+    }
+    hs_free(nominated);
+
+    /* 3. pods that fit an existing or upcoming node need no new one; of the
+     * rest, those not older than their scale-up delay wait */
     size_t kept = 0;
     for (size_t i = 0; i < n_left; i++) {
         int32_t node = sim_find_fit(c->snap, left[i].sp, 0, -1, false);
@@ -743,6 +826,8 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
             sim_snapshot_add_pod(c->snap, left[i].sp, node);
             continue;
         }
+        if (pod_young(c, left[i].pod))
+            continue;
         left[kept++] = left[i];
     }
     n_left = kept;

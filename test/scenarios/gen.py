@@ -658,6 +658,38 @@ def scale_down_disabled_flag(d):
     write(d, items, [g], flags=["--scale-down-enabled=false"])
 
 
+# ---- per-pod scale-up delay, nominated pods, nodes that have not started ----------
+
+
+@scenario
+def pod_scale_up_delay_annotation(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, busy_cpu="3500m")
+    ann = "cluster-autoscaler.kubernetes.io/pod-scale-up-delay"
+    items += [pod("slow-0", cpu="500m", mem="512Mi", annotations={ann: "10m"}),
+              pod("slow-1", cpu="500m", mem="512Mi", annotations={ann: "10m"}),
+              pod("web-0", cpu="500m", mem="512Mi"),
+              pod("typo-0", cpu="1", mem="512Mi", annotations={ann: "5 minutes"}),
+              pod("short-0", cpu="1", mem="512Mi", annotations={ann: "30s"})]
+    write(d, items, [g], flags=["--new-pod-scale-up-delay=2m"])
+
+
+@scenario
+def nominated_node_pods(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2)
+    items += [pod("busy-1", node_name="ng-general-node-1", cpu="3500m", mem="1Gi"),
+              pod("busy-2", node_name="ng-general-node-2", cpu="2500m", mem="1Gi")]
+    nominated = [("preemptor-0", "2", "ng-general-node-1", 1000),
+                 ("preemptor-1", "1", "ng-general-node-2", 1000),
+                 ("cheap-0", "1", "ng-general-node-2", -100),
+                 ("ghost-0", "1", "ng-general-node-9", 1000)]
+    for name, cpu, nn, prio in nominated:
+        p = pod(name, cpu=cpu, mem="512Mi", priority=prio)
+        p["status"]["nominatedNodeName"] = nn
+        items.append(p)
+    items += [pod("web-0", cpu="1", mem="512Mi")]
+    write(d, items, [g])
+
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):

@@ -265,6 +265,63 @@ static void test_plan_provision_timeout(void **st)
     fx_release(&f);
 }
 
+#define FILES_T0 (1795849200LL * S_NS) /* 2026-11-28T07:00:00Z: the files' creation time */
+
+/* cluster-autoscaler's filterOutYoungPods: a pod's pod-scale-up-delay
+ * annotation replaces --new-pod-scale-up-delay when not below it; a bad or
+ * smaller one keeps the flag (and warns); a pod triggers a scale-up only once
+ * its age is above its delay, and a young pod that fits a node still takes
+ * the room (the fit comes first). */
+static void test_plan_pod_scale_up_delay(void **st)
+{
+    (void)st;
+    struct fx f;
+    struct asc_plan p;
+    fx_load(&f, "pod_scale_up_delay_annotation");
+    asc_plan_init(&p);
+    f.o.new_pod_scale_up_delay = 2 * MIN_NS;
+    run(&f, FILES_T0 + MIN_NS, &p);
+    assert_int_equal(p.n_scale_up, 0);
+    assert_int_equal(p.n_no_scale_up, 0); /* young pods are not reported either */
+    assert_int_equal(p.n_warnings, 2);
+    assert_non_null(strstr(p.warnings[0], "pod default/typo-0: annotation "
+                                          "cluster-autoscaler.kubernetes.io/pod-scale-up-delay: "));
+    assert_non_null(strstr(p.warnings[1], "pod default/short-0: annotation "
+                                          "cluster-autoscaler.kubernetes.io/pod-scale-up-delay=30s "
+                                          "is less than --new-pod-scale-up-delay=2m0s"));
+    run(&f, FILES_T0 + 2 * MIN_NS, &p); /* age == delay: still young */
+    assert_int_equal(p.n_scale_up, 0);
+    run(&f, FILES_T0 + 2 * MIN_NS + S_NS, &p);
+    assert_int_equal(p.n_scale_up, 1);
+    assert_int_equal(p.scale_up[0].new_size, 3);
+    /* web-0 waits for a node: the young slow-0 and slow-1 took the room */
+    assert_int_equal(p.scale_up[0].n_pods, 3);
+    assert_string_equal(p.scale_up[0].pods[0], "default/short-0");
+    assert_string_equal(p.scale_up[0].pods[1], "default/typo-0");
+    assert_string_equal(p.scale_up[0].pods[2], "default/web-0");
+
+    /* no flag: short-0's 30s is used, typo-0 keeps 0 */
+    f.o.new_pod_scale_up_delay = 0;
+    run(&f, FILES_T0 + 30 * S_NS, &p);
+    assert_int_equal(p.n_scale_up, 1);
+    assert_int_equal(p.scale_up[0].n_pods, 2);
+    assert_string_equal(p.scale_up[0].pods[0], "default/typo-0");
+    assert_string_equal(p.scale_up[0].pods[1], "default/web-0");
+    assert_int_equal(p.n_warnings, 1);
+    run(&f, FILES_T0 + 31 * S_NS, &p);
+    assert_int_equal(p.scale_up[0].n_pods, 3);
+
+    /* every timer expired (simulate): no delay holds a pod, warnings stay */
+    f.o.new_pod_scale_up_delay = 2 * MIN_NS;
+    f.in.timers_expired = true;
+    run(&f, FILES_T0, &p);
+    assert_int_equal(p.n_scale_up, 1);
+    assert_int_equal(p.scale_up[0].n_pods, 3);
+    assert_int_equal(p.n_warnings, 2);
+    asc_plan_release(&p);
+    fx_release(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_plan_backoff),
         cmocka_unit_test(test_plan_delay_after_add),
         cmocka_unit_test(test_plan_provision_timeout),
+        cmocka_unit_test(test_plan_pod_scale_up_delay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
