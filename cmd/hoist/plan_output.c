@@ -101,7 +101,12 @@ void cli_plan_json(const struct asc_plan *p, struct hs_buf *b)
         str(b, p->unremovable[i].reason);
         hs_buf_adds(b, "}");
     }
-    hs_buf_adds(b, p->n_unremovable ? "\n  ],\n  \"warnings\": [" : "],\n  \"warnings\": [");
+    hs_buf_adds(b, p->n_unremovable ? "\n  ],\n  \"notStarted\": [" : "],\n  \"notStarted\": [");
+    for (size_t i = 0; i < p->n_not_started; i++) {
+        hs_buf_adds(b, i ? ", " : "");
+        str(b, p->not_started[i]);
+    }
+    hs_buf_adds(b, "],\n  \"warnings\": [");
     for (size_t i = 0; i < p->n_warnings; i++) {
         hs_buf_adds(b, i ? ",\n    " : "\n    ");
         str(b, p->warnings[i]);
@@ -167,7 +172,12 @@ void cli_plan_text(const struct asc_plan *p, struct hs_buf *b)
     }
     for (size_t i = 0; i < p->n_unremovable; i++)
         hs_buf_addf(b, "keep %s: %s\n", p->unremovable[i].node, p->unremovable[i].reason);
+    for (size_t i = 0; i < p->n_not_started; i++)
+        hs_buf_addf(b,
+                    "starting %s: not Ready yet, created less than 15m ago; an upcoming node of "
+                    "its group (not capacity), no scale-down candidate\n",
+                    p->not_started[i]);
     if (!p->n_scale_up && !p->n_no_scale_up && !p->n_awaiting && !p->n_scale_down &&
-        !p->n_unneeded && !p->n_unremovable)
+        !p->n_unneeded && !p->n_unremovable && !p->n_not_started)
         hs_buf_adds(b, "nothing to do: no pod is waiting for a node and no node can go\n");
 }

@@ -152,6 +152,30 @@ bool asc__being_deleted(const struct model_node *n)
     return false;
 }
 
+/* cluster-autoscaler's readiness: GetNodeReadiness (utils/kubernetes/ready.go)
+ * wants the Ready condition True and none of the taints
+ * node.kubernetes.io/not-ready, disk-pressure and network-unavailable (the
+ * node lifecycle controller's taints for the DiskPressure and
+ * NetworkUnavailable conditions, which GetNodeReadiness also reads and
+ * hoist does not decode); FilterOutNodesWithStartupTaints (utils/taints)
+ * then turns a ready node with a startup taint into an unready copy. */
+bool asc__node_ready(const struct asc__ctx *c, const struct model_node *n)
+{
+    if (n->ready != MODEL_COND_TRUE)
+        return false;
+    for (uint32_t i = 0; i < n->n_taints; i++) {
+        const char *k = n->taints[i].key;
+        if (!k)
+            continue;
+        if (strcmp(k, "node.kubernetes.io/not-ready") == 0 ||
+            strcmp(k, "node.kubernetes.io/disk-pressure") == 0 ||
+            strcmp(k, "node.kubernetes.io/network-unavailable") == 0 ||
+            asc_taint_is_startup(&c->taints, k))
+            return false;
+    }
+    return true;
+}
+
 bool asc__is_daemonset_pod(const struct model_pod *p)
 {
     const struct model_owner_ref *o = model_pod_controller(p);
@@ -222,14 +246,33 @@ static void map_nodes(struct asc__ctx *c)
     hs_free(refs);
 }
 
-/* Node counts, health, upcoming nodes, backoff and resource totals. */
+/* Node counts, health, upcoming nodes, backoff and resource totals.
+ *
+ * A node is ready as asc__node_ready says; one that is not, created
+ * less than 15 minutes ago (MaxNodeStartupTime), has not started yet, and an
+ * older one is unready: cluster-autoscaler's updateReadinessStats
+ * (clusterstate/clusterstate.go). Its GetUpcomingNodes counts as upcoming
+ * for a group target - (ready + unready + long unregistered): the requested
+ * instances that have not registered yet and the registered nodes that have
+ * not started. RunOnce (core/static_autoscaler.go) puts a copy of the
+ * group's template in the snapshot for each of them, and takes the
+ * not-started nodes themselves (with the pods bound to them) out of the
+ * snapshot and out of the node list scale-down picks candidates and
+ * destinations from, so that a booting node is neither capacity the
+ * pending pods can count on before it is ready nor removed before it has had
+ * a chance to become ready. Here g->upcoming is the unregistered part,
+ * g->not_started the registered one, and c->not_started marks those nodes;
+ * setup() takes them out of the snapshot, scale-up adds both parts as
+ * template nodes, scale-down skips them. A not-started node of no group
+ * stays as it is (cluster-autoscaler replaces only groups' nodes). */
 static void count_cluster(struct asc__ctx *c)
 {
     const struct model_cluster *cl = c->in->cluster;
+    c->not_started = hs_calloc(cl->n_nodes ? cl->n_nodes : 1, sizeof(*c->not_started));
     for (size_t i = 0; i < cl->n_nodes; i++) {
         const struct model_node *n = cl->nodes[i];
         struct asc__group *g = c->node_group[i] >= 0 ? &c->gs[c->node_group[i]] : NULL;
-        bool ready = n->ready == MODEL_COND_TRUE;
+        bool ready = asc__node_ready(c, n);
         bool starting = !ready && n->creation_ts &&
                         c->in->now - n->creation_ts * ASC__NS_PER_S < ASC__MAX_NODE_STARTUP;
         c->nodes_total++;
@@ -244,12 +287,14 @@ static void count_cluster(struct asc__ctx *c)
         if (!g)
             continue;
         g->registered++;
-        if (ready)
+        if (ready) {
             g->ready++;
-        else if (starting)
+        } else if (starting) {
             g->not_started++;
-        else
+            c->not_started[i] = true;
+        } else {
             g->unready++;
+        }
         if (asc__being_deleted(n))
             g->being_deleted++;
     }
@@ -459,13 +504,13 @@ static enum hs_code setup(struct asc__ctx *c)
     if (c->groups->n == 0)
         asc__warn(c, "no node group is managed: give --nodes or --node-group-auto-discovery");
 
-    struct asc_taint_config taints = {
+    c->taints = (struct asc_taint_config){
         .startup = o->startup_taints,
         .n_startup = o->n_startup_taints,
         .status = o->status_taints,
         .n_status = o->n_status_taints,
     };
-    struct asc_template_config tc = { .taints = &taints };
+    struct asc_template_config tc = { .taints = &c->taints };
     const struct model_cluster *cl = in->cluster;
     if ((rc = asc_templates_build(c->groups, &cloud, (const struct model_node *const *)cl->nodes,
                                   cl->n_nodes, &tc, c->intern, &c->templates, c->err)))
@@ -499,6 +544,9 @@ static enum hs_code setup(struct asc__ctx *c)
         return rc;
     c->n_real_nodes = sim_snapshot_n_nodes(c->snap);
     count_cluster(c);
+    for (size_t i = 0; i < cl->n_nodes; i++)
+        if (c->not_started[i])
+            sim_snapshot_mark_removed(c->snap, (int32_t)i);
     prepare_daemonsets(c);
     return HS_OK;
 }
@@ -513,6 +561,7 @@ static void teardown(struct asc__ctx *c)
         hs_intern_unref(c->intern, c->names[i]);
     hs_free(c->names);
     hs_free(c->node_group);
+    hs_free(c->not_started);
     hs_free(c->view_pods);
     hs_free(c->ns_index);
     asc_priorities_free(&c->priorities);
@@ -530,6 +579,11 @@ static int unremovable_cmp(const void *a, const void *b)
     return strcmp(x->node, y->node);
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* Moves the heap-grown lists into the plan's arena. */
 static void finish(struct asc__ctx *c)
 {
@@ -539,6 +593,18 @@ static void finish(struct asc__ctx *c)
         p->unremovable = HS_ARENA_NEW_ARRAY(&p->arena, struct asc_unremovable, c->n_unremovable);
         memcpy(p->unremovable, c->unremovable, c->n_unremovable * sizeof(*c->unremovable));
         p->n_unremovable = c->n_unremovable;
+    }
+    const struct model_cluster *cl = c->in->cluster;
+    size_t n_ns = 0;
+    for (size_t i = 0; i < cl->n_nodes; i++)
+        n_ns += c->not_started[i];
+    if (n_ns) {
+        p->not_started = HS_ARENA_NEW_ARRAY(&p->arena, const char *, n_ns);
+        for (size_t i = 0; i < cl->n_nodes; i++)
+            if (c->not_started[i])
+                p->not_started[p->n_not_started++] =
+                    hs_arena_strndup(&p->arena, cl->nodes[i]->name, strlen(cl->nodes[i]->name));
+        qsort(p->not_started, p->n_not_started, sizeof(*p->not_started), str_cmp);
     }
     if (c->n_warnings) {
         p->warnings = HS_ARENA_NEW_ARRAY(&p->arena, const char *, c->n_warnings);

@@ -39,7 +39,7 @@ struct asc__group {
     struct model_resources ds_sum; /* their requests (arrays in the plan's scratch arena) */
     int32_t registered;            /* nodes of the group in the cluster */
     int32_t ready, unready, not_started, being_deleted;
-    int32_t upcoming;          /* target - registered, >= 0, counted as on the way */
+    int32_t upcoming;          /* target - registered, >= 0: requested, not registered */
     int32_t long_unregistered; /* upcoming given up after the provision time */
     bool backoff;
     int32_t scale_down_candidates;
@@ -75,7 +75,12 @@ struct asc__ctx {
     struct model_pod **view_pods;            /* heap: its pods array */
     const struct model_namespace **ns_index; /* heap: namespaces by name pointer */
     size_t n_ns_index;
-    int32_t *node_group; /* per cluster node: group index or -1 */
+    struct asc_taint_config taints; /* startup and status taints (borrowed from o) */
+    int32_t *node_group;            /* per cluster node: group index or -1 */
+    /* per cluster node: a group's node that registered but has not started
+     * (see count_cluster): out of the snapshot, replaced by an upcoming
+     * node of its group, and no scale-down candidate */
+    bool *not_started;
     struct hs_rng rng;
     const char **names; /* heap: interned names this loop made (refs held) */
     size_t n_names, cap_names;
@@ -107,6 +112,8 @@ void asc__unremovable(struct asc__ctx *c, const char *node, const char *reason);
 /* A new interned name kept alive until the loop ends (borrowed). */
 const char *asc__name(struct asc__ctx *c, const char *fmt, ...) HS_PRINTF(2, 3);
 
+/* Whether node n (borrowed) is ready as cluster-autoscaler judges it (see plan.c). */
+bool asc__node_ready(const struct asc__ctx *c, const struct model_node *n);
 /* Whether node (borrowed) carries the ToBeDeleted taint or a deletion time. */
 bool asc__being_deleted(const struct model_node *n);
 /* Whether p (borrowed) belongs to a DaemonSet. */

@@ -284,6 +284,8 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
     for (size_t i = 0; i < cl->n_nodes; i++) {
         const struct model_node *n = cl->nodes[i];
         int32_t gi = c->node_group[i];
+        if (c->not_started[i])
+            continue; /* upcoming: cluster-autoscaler leaves it out of allNodes */
         if (gi < 0) {
             asc__unremovable(c, n->name, "NotAutoscaled");
             continue;
@@ -312,7 +314,7 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
             .group = gi,
             .util = u,
             .gpu = gpu,
-            .ready = n->ready == MODEL_COND_TRUE,
+            .ready = asc__node_ready(c, n),
             .since = asc_state_unneeded_since(c->state, n->name),
         };
     }

@@ -798,18 +798,22 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         left[i].sp = sim_pod_prepare(c->snap, left[i].pod);
 
     /* 2. upcoming nodes join the snapshot (kept: scale-down never moves a pod
-     * onto them, they are marked removed there) */
+     * onto them, they are marked removed there): the requested ones not
+     * registered yet and, in place of each registered node that has not
+     * started (taken out of the snapshot), a copy of the template too */
     for (uint32_t gi = 0; gi < c->n_gs; gi++) {
         struct asc__group *g = &c->gs[gi];
         if (!g->tmpl)
             continue;
-        for (int32_t k = 0; k < g->upcoming; k++)
+        for (int32_t k = 0; k < g->upcoming + g->not_started; k++)
             add_template(c, g, &g->tmpl->node, asc__name(c, "upcoming-%s-%d", g->g->name, (int)k));
     }
 
     /* 2b. a pod waiting for a preemption takes room on its nominated node,
      * unchecked (cluster-autoscaler's ClusterSnapshot.ForceAddPod), before
-     * any pending pod is fitted. */
+     * any pending pod is fitted. A nominated node that has not started
+     * (taken out of the snapshot, replaced by an upcoming node) holds
+     * nothing: cluster-autoscaler fails its pod list processing there. */
     for (size_t i = 0; i < n_nominated; i++) {
         int32_t node = sim_snapshot_find_node(c->snap, nominated[i]->nominated_node);
         if (node >= 0 && !sim_snapshot_node_removed(c->snap, node))

@@ -640,7 +640,7 @@ static bool in_list(const char *const *v, size_t n, const char *key)
     return false;
 }
 
-static bool is_startup_taint(const struct asc_taint_config *c, const char *key)
+bool asc_taint_is_startup(const struct asc_taint_config *c, const char *key)
 {
     if (strncmp(key, "ignore-taint.cluster-autoscaler.kubernetes.io/", 46) == 0 ||
         strncmp(key, "startup-taint.cluster-autoscaler.kubernetes.io/", 47) == 0)
@@ -655,7 +655,7 @@ bool asc_taint_is_sanitized(const struct asc_taint_config *c, const char *key)
     if (strcmp(key, "ToBeDeletedByClusterAutoscaler") == 0 ||
         strcmp(key, "DeletionCandidateOfClusterAutoscaler") == 0 || is_condition_taint(key))
         return true;
-    if (is_startup_taint(c, key))
+    if (asc_taint_is_startup(c, key))
         return true;
     if (strncmp(key, "status-taint.cluster-autoscaler.kubernetes.io/", 46) == 0)
         return true;
@@ -769,7 +769,7 @@ static bool usable_node(const struct model_node *n, const struct asc_node_group 
     for (uint32_t i = 0; i < n->n_taints; i++) {
         const char *k = n->taints[i].key;
         if (strcmp(k, "ToBeDeletedByClusterAutoscaler") == 0 ||
-            is_startup_taint(cfg ? cfg->taints : NULL, k))
+            asc_taint_is_startup(cfg ? cfg->taints : NULL, k))
             return false;
     }
     if (g->n_instance_types == 0)

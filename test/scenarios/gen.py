@@ -690,6 +690,24 @@ def nominated_node_pods(d):
     write(d, items, [g])
 
 
+@scenario
+def not_started_nodes(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=4)
+    booting = items[2]
+    booting["status"]["conditions"] = [{"type": "Ready", "status": "False",
+                                        "reason": "KubeletNotReady",
+                                        "lastTransitionTime": "2026-11-28T07:00:00Z"}]
+    booting["spec"]["taints"] = [{"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}]
+    # Ready, but its CNI has not removed its startup taint yet
+    items[3]["spec"]["taints"] = [{"key": "startup-taint.cluster-autoscaler.kubernetes.io/cni",
+                                   "value": "pending", "effect": "NoSchedule"}]
+    items += [pod("busy-1", node_name="ng-general-node-1", cpu="3500m", mem="1Gi"),
+              pod("busy-2", node_name="ng-general-node-2", cpu="3500m", mem="1Gi")]
+    items += pend("web", 2, "1500m", "1Gi") + pend("more", 1, "3", "1Gi")
+    items += pend("late", 1, "3", "1Gi")
+    write(d, items, [g], flags=["--now=2026-11-28T07:05:00Z"])
+
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):

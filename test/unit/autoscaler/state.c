@@ -267,6 +267,11 @@ static void test_plan_provision_timeout(void **st)
 
 #define FILES_T0 (1795849200LL * S_NS) /* 2026-11-28T07:00:00Z: the files' creation time */
 
+static bool has_unremovable(const struct asc_plan *p, const char *node)
+{
+    return unremovable_reason(p, node)[0] != '\0';
+}
+
 /* cluster-autoscaler's filterOutYoungPods: a pod's pod-scale-up-delay
  * annotation replaces --new-pod-scale-up-delay when not below it; a bad or
  * smaller one keeps the flag (and warns); a pod triggers a scale-up only once
@@ -322,6 +327,47 @@ static void test_plan_pod_scale_up_delay(void **st)
     fx_release(&f);
 }
 
+/* A group's node not ready (Ready False, or Ready with a startup taint) less
+ * than 15 minutes after its creation is upcoming (a template copy in its
+ * place, no scale-down candidate); from 15 minutes on it is unready: itself
+ * in the snapshot (tainted, so of no use) and a scale-down candidate. */
+static void test_plan_not_started(void **st)
+{
+    (void)st;
+    struct fx f;
+    struct asc_plan p;
+    fx_load(&f, "not_started_nodes");
+    asc_plan_init(&p);
+    run(&f, FILES_T0 + 15 * MIN_NS - S_NS, &p);
+    assert_true(p.healthy);
+    assert_int_equal(p.n_not_started, 2);
+    assert_string_equal(p.not_started[0], "ng-general-node-3");
+    assert_string_equal(p.not_started[1], "ng-general-node-4");
+    assert_int_equal(p.n_scale_up, 1);
+    assert_int_equal(p.scale_up[0].new_size, 5);
+    assert_int_equal(p.scale_up[0].n_pods, 1);
+    assert_string_equal(p.scale_up[0].pods[0], "default/late-0");
+    assert_false(has_unremovable(&p, "ng-general-node-3"));
+    assert_false(has_unremovable(&p, "ng-general-node-4"));
+    assert_int_equal(p.n_scale_down + p.n_unneeded, 0);
+    assert_non_null(strstr(p.status, "notStarted: 2"));
+
+    run(&f, FILES_T0 + 15 * MIN_NS, &p);
+    assert_true(p.healthy); /* 2 unready of 4: within --ok-total-unready-count */
+    assert_int_equal(p.n_not_started, 0);
+    assert_int_equal(p.n_scale_up, 1);
+    /* web-0 + web-1 on one new node, more-0 and late-0 on one each */
+    assert_int_equal(p.scale_up[0].new_size, 7);
+    assert_int_equal(p.scale_up[0].n_pods, 4);
+    /* scale-down candidates now: empty, and unready since this loop */
+    assert_string_equal(unremovable_reason(&p, "ng-general-node-3"), "NotUnreadyLongEnough");
+    assert_string_equal(unremovable_reason(&p, "ng-general-node-4"), "NotUnreadyLongEnough");
+    assert_non_null(strstr(p.status, "notStarted: 0"));
+
+    asc_plan_release(&p);
+    fx_release(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -335,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_plan_delay_after_add),
         cmocka_unit_test(test_plan_provision_timeout),
         cmocka_unit_test(test_plan_pod_scale_up_delay),
+        cmocka_unit_test(test_plan_not_started),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

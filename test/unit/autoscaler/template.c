@@ -560,6 +560,14 @@ static void sanitize_rules(void **state)
     assert_false(asc_taint_is_sanitized(&c, "example.com/other"));
     assert_false(asc_taint_is_sanitized(NULL, "node.kubernetes.io/out-of-service"));
     assert_false(asc_taint_is_sanitized(NULL, "dedicated"));
+    /* startup taints (a node carrying one is not ready yet): not status ones */
+    assert_true(asc_taint_is_startup(NULL, "startup-taint.cluster-autoscaler.kubernetes.io/a"));
+    assert_true(asc_taint_is_startup(NULL, "ignore-taint.cluster-autoscaler.kubernetes.io/a"));
+    assert_true(asc_taint_is_startup(&c, "example.com/booting"));
+    assert_true(asc_taint_is_startup(&c, "example.com/old"));
+    assert_false(asc_taint_is_startup(&c, "status-taint.cluster-autoscaler.kubernetes.io/a"));
+    assert_false(asc_taint_is_startup(&c, "example.com/other"));
+    assert_false(asc_taint_is_startup(NULL, "node.kubernetes.io/not-ready"));
 }
 
 /* ---- DaemonSets -------------------------------------------------------------- */

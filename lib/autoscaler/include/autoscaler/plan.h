@@ -187,6 +187,12 @@ struct asc_plan {
      * limits hold them back; same shape and order as scale_down. */
     struct asc_scale_down *unneeded;
     size_t n_unneeded;
+    /* Registered nodes of managed groups that have not started (not Ready,
+     * created less than 15 minutes ago): each counts as an upcoming node of
+     * its group (a copy of the template) instead of as itself, and is no
+     * scale-down candidate, as in cluster-autoscaler. Sorted. */
+    const char **not_started;
+    size_t n_not_started;
     /* Added for the daemon (not printed by simulate's JSON): the cluster's
      * health this loop and the `status` text of the cluster-autoscaler-status
      * ConfigMap, in cluster-autoscaler's YAML layout (autoscaler/status.h). */

@@ -74,6 +74,10 @@ struct asc_taint_config {
     size_t n_ignore;
 };
 
+/* True when key (borrowed) is a startup taint: the ignore-taint and
+ * startup-taint prefixes, or a key of c's startup and ignore lists (c
+ * borrowed, may be NULL). A node carrying one is not ready yet. */
+bool asc_taint_is_startup(const struct asc_taint_config *c, const char *key);
 /* True when a taint with key (borrowed) is dropped from templates by c
  * (borrowed, may be NULL). */
 bool asc_taint_is_sanitized(const struct asc_taint_config *c, const char *key);
