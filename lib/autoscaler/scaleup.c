@@ -49,9 +49,9 @@ struct gopt {
      * only (its estimate run again: the same input on the same snapshot
      * gives the same answer), not for 1,200 groups times 20,000 pods. */
     int32_t *placement;
-    uint8_t *placed; /* bit i: remaining pod i placed (kept when balancing) */
     bool has_option;
     bool pruned;   /* its estimate was abandoned: the expander drops it (see struct prune) */
+    bool estimate; /* may grow and takes some pod on its template: estimated */
     bool labelled; /* packed on labelled_node() */
     struct asc_option opt;
     int32_t max_nodes; /* how many the estimate could open */
@@ -449,13 +449,14 @@ static const char *resource_limit(struct asc__ctx *c, const struct asc__group *g
     return NULL;
 }
 
-/* How many nodes of g fit every limit (group max, --max-nodes-total, cores,
- * memory, --max-nodes-per-scaleup), given the nodes this plan already adds. */
-static int32_t room_for(const struct asc__ctx *c, const struct asc__group *g, int64_t added_nodes,
-                        int64_t added_cores, int64_t added_mem)
+/* How many nodes of g fit every limit (group room: group_room, or g's max
+ * size less its size when negative; --max-nodes-total, cores, memory,
+ * --max-nodes-per-scaleup), given the nodes this plan already adds. */
+static int32_t room_within(const struct asc__ctx *c, const struct asc__group *g, int64_t group_room,
+                           int64_t added_nodes, int64_t added_cores, int64_t added_mem)
 {
     const int64_t gib = 1024LL * 1024 * 1024;
-    int64_t room = (int64_t)g->g->max_size - g->new_size;
+    int64_t room = group_room >= 0 ? group_room : (int64_t)g->g->max_size - g->new_size;
     if (c->o->max_nodes_total > 0) {
         int64_t left = c->o->max_nodes_total - (c->nodes_total + c->upcoming_total + added_nodes);
         if (left < room)
@@ -476,6 +477,12 @@ static int32_t room_for(const struct asc__ctx *c, const struct asc__group *g, in
     if (c->o->max_nodes_per_scaleup > 0 && c->o->max_nodes_per_scaleup < room)
         room = c->o->max_nodes_per_scaleup;
     return room < 0 ? 0 : (int32_t)room;
+}
+
+static int32_t room_for(const struct asc__ctx *c, const struct asc__group *g, int64_t added_nodes,
+                        int64_t added_cores, int64_t added_mem)
+{
+    return room_within(c, g, -1, added_nodes, added_cores, added_mem);
 }
 
 struct pod_at {
@@ -511,14 +518,6 @@ static void add_scale_up(struct asc__ctx *c, struct asc_scale_up **v, size_t *n,
     }
     u->n_pods = n_pods;
     g->new_size = new_size;
-}
-
-/* Whether two options take the same pending pods: cluster-autoscaler only
- * balances between groups that can help the same set of pods (a group
- * that takes other pods, say of another zone, is no alternative). */
-static bool same_pods(const struct gopt *a, const struct gopt *b, size_t n_left)
-{
-    return memcmp(a->placed, b->placed, (n_left + 7) / 8) == 0;
 }
 
 /* Scratch shared by the groups' estimates: the input pods and their
@@ -740,8 +739,6 @@ static void estimate_option(struct asc__ctx *c, struct gopt *go, uint32_t gi,
     o->opt.group = g->g;
     o->opt.node = &g->tmpl->node;
     o->opt.node_count = (int32_t)est.nodes;
-    if (c->o->balance_similar_node_groups)
-        o->placed = HS_ARENA_NEW_ARRAY(&c->scratch, uint8_t, (n_left + 7) / 8);
     for (size_t j = 0; j < ei.n_pods; j++) {
         if (eb->place[j] < 0)
             continue;
@@ -750,8 +747,6 @@ static void estimate_option(struct asc__ctx *c, struct gopt *go, uint32_t gi,
         o->opt.n_pods++;
         o->opt.pods_cpu_milli += eb->req_cpu[i];
         o->opt.pods_memory += eb->req_mem[i];
-        if (o->placed)
-            o->placed[i / 8] |= (uint8_t)(1u << (i % 8));
     }
     double price;
     o->opt.has_price = asc_group_node_price(g->g, &price, NULL) == HS_OK;
@@ -762,6 +757,37 @@ static void estimate_option(struct asc__ctx *c, struct gopt *go, uint32_t gi,
         pr->best = score;
         pr->have_best = true;
     }
+}
+
+static void similarity_options(const struct asc__ctx *c, struct asc_similarity *sim)
+{
+    asc_similarity_default(sim);
+    sim->ignore_labels = c->o->balancing_ignore_labels;
+    sim->n_ignore_labels = c->o->n_balancing_ignore_labels;
+    sim->labels = c->o->balancing_labels;
+    sim->n_labels = c->o->n_balancing_labels;
+    sim->memory_ratio = c->o->memory_difference_ratio;
+    sim->allocatable_ratio = c->o->max_allocatable_difference_ratio;
+    sim->free_ratio = c->o->max_free_difference_ratio;
+}
+
+/* Whether group hi balances with group gi, as cluster-autoscaler's
+ * ComputeSimilarNodeGroups decides: another group that may grow (not
+ * skipped: not in backoff, below its max, within the resource limits),
+ * whose template is similar to gi's, and whose template takes every class
+ * gi's takes (it may take more). It reads the templates only, never the
+ * estimates. */
+static bool balance_peer(const struct asc__ctx *c, const struct gopt *go,
+                         const struct asc_similarity *sim, uint32_t gi, uint32_t hi, uint32_t n_cls)
+{
+    const struct gopt *o = &go[gi], *p = &go[hi];
+    if (hi == gi || p->skip || !p->cls_reason)
+        return false;
+    for (uint32_t k = 0; k < n_cls; k++)
+        if (!o->cls_reason[k] && p->cls_reason[k])
+            return false;
+    const struct asc__group *g = &c->gs[gi], *h = &c->gs[hi];
+    return asc_nodes_similar(&g->tmpl->node, &g->ds_sum, &h->tmpl->node, &h->ds_sum, sim);
 }
 
 enum hs_code asc__scale_up(struct asc__ctx *c)
@@ -921,6 +947,29 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         }
         for (uint32_t k = 0; k < n_cls; k++)
             cls_helped[k] |= !o->cls_reason[k];
+        o->estimate = true;
+    }
+    hs_free(wc.v);
+    families_release(&fm);
+    struct asc_similarity sim;
+    similarity_options(c, &sim);
+    for (uint32_t gi = 0; gi < c->n_gs; gi++) {
+        struct asc__group *g = &c->gs[gi];
+        struct gopt *o = &go[gi];
+        if (!o->estimate)
+            continue;
+        if (c->o->balance_similar_node_groups) {
+            /* cluster-autoscaler's estimate may open as many nodes as the
+             * group and its similar groups have room for together
+             * (sngCapacityThreshold): balancing shares them out */
+            int64_t cap = (int64_t)g->g->max_size - g->new_size;
+            for (uint32_t hi = 0; hi < c->n_gs; hi++)
+                if (balance_peer(c, go, &sim, gi, hi, n_cls))
+                    cap += c->gs[hi].g->max_size > c->gs[hi].new_size
+                               ? c->gs[hi].g->max_size - c->gs[hi].new_size
+                               : 0;
+            o->max_nodes = room_within(c, g, cap, 0, 0, 0);
+        }
         /* least-waste drops an option whose node has no cpu or memory
          * capacity: never abandoned, it cannot set the best either */
         pr.on = prunable &&
@@ -928,8 +977,6 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
                  (g->tmpl->node.capacity.cpu_milli > 0 && g->tmpl->node.capacity.memory > 0));
         estimate_option(c, go, gi, left, n_left, n_cls, &eb, &pr);
     }
-    hs_free(wc.v);
-    families_release(&fm);
     for (size_t i = 0; i < n_left; i++)
         helped[i] = cls_helped[left[i].cls];
     hs_free(cls_helped);
@@ -976,25 +1023,9 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
                                        .max = g->g->target_size + room_for(c, g, 0, 0, 0) };
         slot_group[n_slots++] = gi;
         if (c->o->balance_similar_node_groups) {
-            struct asc_similarity sim;
-            asc_similarity_default(&sim);
-            sim.ignore_labels = c->o->balancing_ignore_labels;
-            sim.n_ignore_labels = c->o->n_balancing_ignore_labels;
-            sim.labels = c->o->balancing_labels;
-            sim.n_labels = c->o->n_balancing_labels;
-            sim.memory_ratio = c->o->memory_difference_ratio;
-            sim.allocatable_ratio = c->o->max_allocatable_difference_ratio;
-            sim.free_ratio = c->o->max_free_difference_ratio;
             for (uint32_t oi = 0; oi < c->n_gs && n_slots < HS_ARRAY_LEN(slots); oi++) {
                 struct asc__group *h = &c->gs[oi];
-                if (oi == gi || (!go[oi].has_option && !go[oi].pruned) ||
-                    !asc_nodes_similar(&g->tmpl->node, &g->ds_sum, &h->tmpl->node, &h->ds_sum,
-                                       &sim))
-                    continue;
-                if (go[oi].pruned) /* abandoned for the expander; balancing needs it whole */
-                    estimate_option(c, go, oi, left, n_left, n_cls, &eb, NULL);
-                if (!go[oi].has_option || go[oi].opt.n_pods != o->opt.n_pods ||
-                    !same_pods(o, &go[oi], n_left))
+                if (!balance_peer(c, go, &sim, gi, oi, n_cls))
                     continue;
                 slots[n_slots] = (struct asc_balance_slot){
                     .current = h->g->target_size,

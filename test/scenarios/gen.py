@@ -652,6 +652,30 @@ def balance_only_same_pods(d):
 
 
 @scenario
+def balance_capacity_of_similar_groups(d):
+    items, groups = [], []
+    for z in (A, B, C):
+        it, g = grp("ng-web-" + z[-1], "m5.xlarge", "4", "16Gi", zone=z, busy_cpu="3500m",
+                    max_size=4)
+        items += it
+        groups.append(g)
+    items += pend("web", 9, "3", "1Gi")
+    write(d, items, groups, flags=["--balance-similar-node-groups"])
+
+
+@scenario
+def balance_superset_of_pods(d):
+    items, groups = [], []
+    for z in (A, B):
+        it, g = grp("ng-web-" + z[-1], "m5.xlarge", "4", "16Gi", zone=z, busy_cpu="3500m")
+        items += it
+        groups.append(g)
+    items += pend("web", 4, "3", "1Gi")
+    items += pend("zonal-b", 1, "3", "1Gi", node_selector={"topology.kubernetes.io/zone": B})
+    write(d, items, groups, flags=["--balance-similar-node-groups", "--expander=least-nodes"])
+
+
+@scenario
 def scale_down_disabled_flag(d):
     items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, min_size=0)
     items += [pod("busy-2", node_name="ng-general-node-2", cpu="3500m", mem="4Gi")]
