@@ -561,16 +561,13 @@ static void facts_fill(struct sim_snapshot *s, struct facts *f, const struct sim
 
 /* The podset's facts, made once per set of buckets (from each bucket's
  * first pod). */
-static struct facts *podset_facts(struct sim_snapshot *s, struct sim__est_cache *c)
+static void podset_facts(struct sim_snapshot *s, struct podset *ps)
 {
-    if (!c->cur.f.ready) {
-        const struct sim_pod **reps = hs_malloc((c->cur.nb ? c->cur.nb : 1) * sizeof(*reps));
-        for (uint32_t b = 0; b < c->cur.nb; b++)
-            reps[b] = c->cur.sorted[c->cur.b[b].start];
-        facts_fill(s, &c->cur.f, reps, c->cur.nb, 1);
-        hs_free(reps);
-    }
-    return &c->cur.f;
+    const struct sim_pod **reps = hs_malloc((ps->nb ? ps->nb : 1) * sizeof(*reps));
+    for (uint32_t b = 0; b < ps->nb; b++)
+        reps[b] = ps->sorted[ps->b[b].start];
+    facts_fill(s, &ps->f, reps, ps->nb, 1);
+    hs_free(reps);
 }
 
 static bool slow_spread_on(const struct facts *f, const char *key)
@@ -595,7 +592,7 @@ static bool slow_spread_on(const struct facts *f, const char *key)
  * Without same_res (sim_twins_alike), the resources may differ: then every
  * filter's verdict but NodeResourcesFit's is the same on a and on b.
  */
-static bool twin(struct sim_snapshot *s, struct sim__est_cache *c, struct facts *f,
+static bool twin(struct sim_snapshot *s, struct podset *ps, struct facts *f,
                  const struct model_node *a, const struct model_node *b, bool same_res)
 {
     if ((same_res && !model_resources_equal(&a->allocatable, &b->allocatable)) ||
@@ -614,8 +611,8 @@ static bool twin(struct sim_snapshot *s, struct sim__est_cache *c, struct facts 
             continue;
         if (selects_key(f, x->key))
             return false;
-        if (!f->ready) /* a podset's, made on first use */
-            podset_facts(s, c);
+        if (!f->ready && ps) /* a podset's, made on first use */
+            podset_facts(s, ps);
         if (slow_spread_on(f, x->key) || !domains_alike(s, f, x->key, x->value, y->value))
             return false;
     }
@@ -735,7 +732,7 @@ static bool memo_answer(struct sim_snapshot *s, struct sim__est_cache *c,
     for (size_t i = 0; i < in->n_ds; i++)
         if (c->cur.memo.ds[i] != in->ds[i])
             return false;
-    if (!twin(s, c, &c->cur.f, &c->cur.memo.tmpl, in->tmpl, true))
+    if (!twin(s, &c->cur, &c->cur.f, &c->cur.memo.tmpl, in->tmpl, true))
         return false;
     out->nodes = c->cur.memo.nodes;
     out->scheduled = c->cur.memo.scheduled;
