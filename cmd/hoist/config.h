@@ -106,6 +106,7 @@ struct cli_config {
     int64_t scale_down_delay_after_failure;
     int scale_down_non_empty_candidates_count;
     int max_scale_down_parallelism;
+    int max_empty_bulk_delete; /* deprecated: only sets max_scale_down_parallelism */
     int max_drain_parallelism;
     int max_graceful_termination_sec;
     int64_t max_pod_eviction_time;

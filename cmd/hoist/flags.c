@@ -194,6 +194,8 @@ static const struct flag flags[] = {
       1, INTMAX, ALL, G_SCALEDOWN, "non-empty candidates checked per loop"),
     F("max-scale-down-parallelism", K_INT, max_scale_down_parallelism, "10", 1, INTMAX, ALL,
       G_SCALEDOWN, "nodes deleted at once"),
+    F("max-empty-bulk-delete", K_INT, max_empty_bulk_delete, "10", 1, INTMAX, ALL, G_SCALEDOWN,
+      "deprecated: when --max-scale-down-parallelism is not given, it takes this value"),
     F("max-drain-parallelism", K_INT, max_drain_parallelism, "1", 1, INTMAX, ALL, G_SCALEDOWN,
       "non-empty nodes drained at once"),
     F("max-graceful-termination-sec", K_INT, max_graceful_termination_sec, "600", 0, INTMAX, ALL,
@@ -773,6 +775,12 @@ static enum hs_code blame_order(const struct cli_config *cfg, struct hs_err *err
 /* Checks across flags, after all are set. */
 static enum hs_code validate(struct cli_config *cfg, struct hs_err *err)
 {
+    /* cluster-autoscaler (config/flags): --max-empty-bulk-delete is deprecated; given
+     * without --max-scale-down-parallelism, it becomes that flag's value, and it
+     * limits nothing else (its planner crops deletions by the parallelism flags). */
+    if (cli_flag_given(cfg, "max-empty-bulk-delete") &&
+        !cli_flag_given(cfg, "max-scale-down-parallelism"))
+        cfg->max_scale_down_parallelism = cfg->max_empty_bulk_delete;
 
     if (strcmp(cfg->cloud_provider ? cfg->cloud_provider : "", "aws") != 0)
         return hs_err_set(err, HS_EINVAL,

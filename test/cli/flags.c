@@ -88,6 +88,7 @@ static void defaults_match_flags_md(void **state)
     assert_int_equal(c.scale_down_delay_after_failure, 3 * HS_MIN);
     assert_int_equal(c.scale_down_non_empty_candidates_count, 30);
     assert_int_equal(c.max_scale_down_parallelism, 10);
+    assert_int_equal(c.max_empty_bulk_delete, 10);
     assert_int_equal(c.max_drain_parallelism, 1);
     assert_int_equal(c.max_graceful_termination_sec, 600);
     assert_int_equal(c.max_pod_eviction_time, 2 * HS_MIN);
@@ -363,6 +364,26 @@ static void cross_field_checks(void **state)
     cli_config_release(&c);
 }
 
+/* cluster-autoscaler's deprecated --max-empty-bulk-delete sets
+ * --max-scale-down-parallelism only when that flag is not given. */
+static void max_empty_bulk_delete(void **state)
+{
+    (void)state;
+    struct cli_config c;
+    PARSE_OK(&c, "--max-empty-bulk-delete=3");
+    assert_int_equal(c.max_scale_down_parallelism, 3);
+    cli_config_release(&c);
+    PARSE_OK(&c, "--max-empty-bulk-delete=3", "--max-scale-down-parallelism=7");
+    assert_int_equal(c.max_scale_down_parallelism, 7);
+    cli_config_release(&c);
+    PARSE_OK(&c, "--max-scale-down-parallelism=7", "--max-empty-bulk-delete=3");
+    assert_int_equal(c.max_scale_down_parallelism, 7);
+    cli_config_release(&c);
+    PARSE_OK(&c, "--max-drain-parallelism=2");
+    assert_int_equal(c.max_scale_down_parallelism, 10);
+    cli_config_release(&c);
+}
+
 static void nearest_flag(void **state)
 {
     (void)state;
@@ -413,15 +434,11 @@ static void help_lists_every_flag(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(defaults_match_flags_md),
-        cmocka_unit_test(every_form),
-        cmocka_unit_test(every_form_end),
-        cmocka_unit_test(repeatable_flags),
-        cmocka_unit_test(unknown_and_missing),
-        cmocka_unit_test(malformed_values),
-        cmocka_unit_test(structured_values),
-        cmocka_unit_test(cross_field_checks),
-        cmocka_unit_test(nearest_flag),
+        cmocka_unit_test(defaults_match_flags_md), cmocka_unit_test(every_form),
+        cmocka_unit_test(every_form_end),          cmocka_unit_test(repeatable_flags),
+        cmocka_unit_test(unknown_and_missing),     cmocka_unit_test(malformed_values),
+        cmocka_unit_test(structured_values),       cmocka_unit_test(cross_field_checks),
+        cmocka_unit_test(max_empty_bulk_delete),   cmocka_unit_test(nearest_flag),
         cmocka_unit_test(help_lists_every_flag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
