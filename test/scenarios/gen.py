@@ -731,6 +731,257 @@ def not_started_nodes(d):
     items += pend("late", 1, "3", "1Gi")
     write(d, items, [g], flags=["--now=2026-11-28T07:05:00Z"])
 
+# ---- audit 2 against cluster-autoscaler's FAQ and drainability rules (ca_*) -------
+
+
+@scenario
+def ca_drain_system_pods_allowed(d):
+    drain_case(d, [pod("metrics-server-0", ns="kube-system", node_name="ng-general-node-1",
+                       cpu="500m", mem="1Gi")],
+               flags=["--skip-nodes-with-system-pods=false"])
+
+
+@scenario
+def ca_drain_system_pod_pdb_other_namespace(d):
+    drain_case(d, [pod("metrics-server-0", ns="kube-system", node_name="ng-general-node-1",
+                       cpu="500m", mem="1Gi", labels={"app": "metrics-server"})],
+               extra=[pdb("metrics-server", {"app": "metrics-server"}, 1, ns="default")])
+
+
+@scenario
+def ca_drain_system_pod_pdb_empty_selector(d):
+    everything = pdb("kube-system-all", {}, 1, ns="kube-system")
+    everything["spec"]["selector"] = {}
+    drain_case(d, [pod("metrics-server-0", ns="kube-system", node_name="ng-general-node-1",
+                       cpu="500m", mem="1Gi", labels={"app": "metrics-server"})],
+               extra=[everything])
+
+
+@scenario
+def ca_utilization_threshold_flag(d):
+    # node-1: 500m of 4000m = 0.125, exactly the threshold
+    drain_case(d, [pod("web-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi")],
+               flags=["--scale-down-utilization-threshold=0.125"])
+
+
+@scenario
+def ca_gpu_utilization_threshold_flag(d):
+    items, g = grp("ng-gpu", "g4dn.12xlarge", "48", "192Gi", n=2, min_size=0,
+                   labels={"k8s.amazonaws.com/accelerator": "nvidia-tesla-t4"},
+                   taints=[{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}])
+    for nd in items[:2]:
+        nd["status"]["allocatable"]["nvidia.com/gpu"] = "4"
+        nd["status"]["capacity"]["nvidia.com/gpu"] = "4"
+    tol = [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
+    items += [pod("train-0", node_name="ng-gpu-node-1", cpu="40", mem="100Gi", gpu=1,
+                  tolerations=tol),
+              pod("train-1", node_name="ng-gpu-node-2", cpu="2", mem="8Gi", gpu=3,
+                  tolerations=tol)]
+    write(d, items, [g], flags=["--scale-down-gpu-utilization-threshold=0.2",
+                                "--scale-down-utilization-threshold=0.9"])
+
+
+def empties(d, flags):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=5, min_size=0)
+    items += [pod("busy-5", node_name="ng-general-node-5", cpu="3", mem="4Gi")]
+    write(d, items, [g], flags=flags)
+
+
+@scenario
+def ca_max_empty_bulk_delete(d):
+    empties(d, ["--max-empty-bulk-delete=3"])
+
+
+@scenario
+def ca_max_empty_bulk_delete_and_parallelism(d):
+    empties(d, ["--max-empty-bulk-delete=1", "--max-scale-down-parallelism=2"])
+
+
+def drain_slots(d, flags):
+    """node-1 (slot x) and node-2 (slot y) each hold a web pod that selects its slot; node-3
+    (x) and node-4 (y) are busy but have room for one; node-5 is empty."""
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=5, min_size=0)
+    for k, slot in ((1, "x"), (2, "y"), (3, "x"), (4, "y"), (5, "x")):
+        items[k - 1]["metadata"]["labels"]["slot"] = slot
+    items += [pod("busy-3", node_name="ng-general-node-3", cpu="3", mem="4Gi"),
+              pod("busy-4", node_name="ng-general-node-4", cpu="3", mem="4Gi"),
+              pod("web-1", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                  node_selector={"slot": "x"}),
+              pod("web-2", node_name="ng-general-node-2", cpu="500m", mem="1Gi",
+                  node_selector={"slot": "y"})]
+    write(d, items, [g], flags=flags)
+
+
+@scenario
+def ca_max_drain_parallelism_default(d):
+    drain_slots(d, [])
+
+
+@scenario
+def ca_max_drain_parallelism_two(d):
+    drain_slots(d, ["--max-drain-parallelism=2"])
+
+
+@scenario
+def ca_pending_reasons(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    gated = pod("gated-0", cpu="2", mem="1Gi")
+    gated["status"]["conditions"][0].update(reason="SchedulingGated",
+                                            message="Scheduling is blocked due to non-empty "
+                                                    "scheduling gates")
+    fresh = pod("fresh-0", cpu="2", mem="1Gi")
+    fresh["status"] = {"phase": "Pending"}
+    other = pod("other-0", cpu="2", mem="1Gi")
+    other["status"]["conditions"][0].update(reason="SchedulerError", message="plugin failed")
+    items += [gated, fresh, other] + pend("web", 1, "2", "1Gi")
+    write(d, items, [g])
+
+
+@scenario
+def ca_expendable_cutoff_flag(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, min_size=0)
+    items += [pod("busy-2", node_name="ng-general-node-2", cpu="3500m", mem="4Gi"),
+              pod("preemptible-0", node_name="ng-general-node-1", cpu="3", mem="8Gi",
+                  priority=0, owner_kind=None)]
+    items += pend("low", 1, "2", "1Gi", priority=0)
+    items += pend("at-cutoff", 1, "3", "1Gi", priority=1)
+    items += pend("unset", 1, "3", "1Gi")
+    write(d, items, [g], flags=["--expendable-pods-priority-cutoff=1"])
+
+
+@scenario
+def ca_drain_anti_affinity_no_place(d):
+    anti = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{
+        "labelSelector": {"matchLabels": {"app": "db"}},
+        "topologyKey": "kubernetes.io/hostname"}]}}
+    drain_case(d, [pod("db-1", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                       labels={"app": "db"}, affinity=anti)],
+               extra=[pod("db-0", node_name="ng-general-node-2", cpu="500m", mem="1Gi",
+                          labels={"app": "db"}, affinity=anti)])
+
+
+@scenario
+def ca_drain_node_selector_no_place(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=3, min_size=1)
+    items[0]["metadata"]["labels"]["disktype"] = "ssd"
+    items[1]["metadata"]["labels"]["disktype"] = "ssd"
+    items += [pod("busy-2", node_name="ng-general-node-2", cpu="3600m", mem="4Gi"),
+              pod("busy-3", node_name="ng-general-node-3", cpu="2500m", mem="4Gi"),
+              pod("fast-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                  node_selector={"disktype": "ssd"}),
+              pod("plain-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi")]
+    write(d, items, [g])
+
+
+@scenario
+def ca_taint_effects_and_exists(d):
+    items, g1 = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    g2 = zero("ng-batch", ["m5.xlarge"], tag_extra={
+        "k8s.io/cluster-autoscaler/node-template/label/workload": "batch",
+        "k8s.io/cluster-autoscaler/node-template/taint/dedicated": "batch:NoExecute"})
+    sel = {"workload": "batch"}
+    items += pend("noschedule-only", 1, "1", "1Gi", node_selector=sel,
+                  tolerations=[{"key": "dedicated", "operator": "Equal", "value": "batch",
+                                "effect": "NoSchedule"}])
+    items += pend("key-exists", 1, "1", "1Gi", node_selector=sel,
+                  tolerations=[{"key": "dedicated", "operator": "Exists"}])
+    items += pend("all-exists", 1, "1", "1Gi", node_selector=sel,
+                  tolerations=[{"operator": "Exists"}])
+    items += pend("wrong-value", 1, "1", "1Gi", node_selector=sel,
+                  tolerations=[{"key": "dedicated", "operator": "Equal", "value": "web",
+                                "effect": "NoExecute"}])
+    write(d, items, [g1, g2])
+
+
+@scenario
+def ca_balancing_ignore_label(d):
+    items, groups = [], []
+    for z, pool in ((A, "blue"), (B, "green")):
+        it, g = grp("ng-web-" + z[-1], "m5.xlarge", "4", "16Gi", zone=z, busy_cpu="3500m",
+                    labels={"pool": pool})
+        items += it
+        groups.append(g)
+    items += pend("web", 4, "3", "1Gi")
+    write(d, items, groups, flags=["--balance-similar-node-groups",
+                                   "--balancing-ignore-label=pool"])
+
+
+@scenario
+def ca_balancing_label_differs(d):
+    items, groups = [], []
+    for z, pool, mx in ((A, "blue", 10), (B, "green", 3)):
+        it, g = grp("ng-web-" + z[-1], "m5.xlarge", "4", "16Gi", zone=z, busy_cpu="3500m",
+                    labels={"pool": pool}, max_size=mx)
+        items += it
+        groups.append(g)
+    items += pend("web", 4, "3", "1Gi")
+    write(d, items, groups, flags=["--balance-similar-node-groups", "--expander=most-pods"])
+
+
+@scenario
+def ca_template_resources_tag(d):
+    items, g1 = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    g2 = zero("ng-fpga", ["m5.xlarge"], tag_extra={
+        "k8s.io/cluster-autoscaler/node-template/resources/example.com/fpga": "2"})
+    fp = pend("fpga", 3, "1", "1Gi")
+    for p in fp:
+        p["spec"]["containers"][0]["resources"]["requests"]["example.com/fpga"] = "1"
+        p["spec"]["containers"][0]["resources"]["limits"] = {"example.com/fpga": "1"}
+    write(d, items + fp, [g1, g2])
+
+
+@scenario
+def ca_bound_pod_not_started(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=1, min_size=1)
+    bound = pod("bound-0", node_name="ng-general-node-1", cpu="3", mem="1Gi")
+    bound["status"] = {"phase": "Pending"}
+    items += [bound] + pend("web", 1, "2", "1Gi")
+    write(d, items, [g])
+
+
+@scenario
+def ca_drain_long_terminating(d):
+    gone = pod("old-0", node_name="ng-general-node-1", cpu="3", mem="1Gi", owner_kind=None)
+    gone["metadata"]["deletionTimestamp"] = "2026-11-28T07:05:00Z"
+    gone["metadata"]["deletionGracePeriodSeconds"] = 30
+    drain_case(d, [gone])
+
+
+@scenario
+def ca_drain_daemonset_pods_stay(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=3, min_size=1)
+    items += [pod("busy-3", node_name="ng-general-node-3", cpu="3", mem="4Gi"),
+              daemonset("node-agent", cpu="200m", mem="256Mi")]
+    agent = [ds_pod("node-agent", f"ng-general-node-{k}", cpu="200m", mem="256Mi")
+             for k in (1, 2, 3)]
+    agent[0]["metadata"]["annotations"] = {
+        "cluster-autoscaler.kubernetes.io/safe-to-evict": "false"}
+    mirror = pod("kube-proxy-ng-general-node-2", ns="kube-system", node_name="ng-general-node-2",
+                 cpu="100m", mem="128Mi", owner_kind="Node", owner_name="ng-general-node-2",
+                 annotations={"kubernetes.io/config.mirror": "5f2c0e1d",
+                              "kubernetes.io/config.source": "file"})
+    items += agent + [mirror,
+                      pod("web-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi")]
+    write(d, items, [g])
+
+
+@scenario
+def ca_drain_safe_to_evict_overrides_local_storage(d):
+    drain_case(d, [pod("cache-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                       owner_kind=None,
+                       annotations={"cluster-autoscaler.kubernetes.io/safe-to-evict": "true"},
+                       volumes=[{"name": "scratch", "emptyDir": {}},
+                                {"name": "logs", "hostPath": {"path": "/var/log/cache"}}])])
+
+
+@scenario
+def ca_unready_node_removed(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=3, min_size=1)
+    items[0]["status"]["conditions"][0].update(status="False", reason="KubeletNotReady")
+    items += [pod("busy-2", node_name="ng-general-node-2", cpu="3500m", mem="4Gi"),
+              pod("busy-3", node_name="ng-general-node-3", cpu="3500m", mem="4Gi")]
+    write(d, items, [g])
+
 
 def main():
     only = set(sys.argv[1:])
