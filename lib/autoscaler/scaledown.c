@@ -304,7 +304,11 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
         double u = utilization(c, (int32_t)i, g, &gpu);
         double limit = gpu ? g->g->options.scale_down_gpu_utilization_threshold
                            : g->g->options.scale_down_utilization_threshold;
-        if (u >= limit) {
+        /* cluster-autoscaler (eligibility.go, isNodeAtOrBelowUtilizationThreshold,
+         * since PR #8975, in every release branch from 1.32): a node AT the
+         * threshold is underutilized; only one above it is not. With a threshold
+         * of 0 the empty nodes (e.g. only DaemonSet pods, ignored) can go. */
+        if (u > limit) {
             asc__unremovable(c, n->name, "NotUnderutilized");
             continue;
         }

@@ -544,7 +544,7 @@ def ds_util_case(d, flags):
               ds_pod("fluent-bit", "ng-general-node-1", cpu="1", mem="128Mi"),
               ds_pod("fluent-bit", "ng-general-node-2", cpu="1", mem="128Mi"),
               pod("web-0", node_name="ng-general-node-1", cpu="1200m", mem="1Gi"),
-              pod("busy-2", node_name="ng-general-node-2", cpu="1500m", mem="4Gi")]
+              pod("busy-2", node_name="ng-general-node-2", cpu="1600m", mem="4Gi")]
     write(d, items, [g], flags=flags)
 
 
@@ -982,6 +982,17 @@ def ca_unready_node_removed(d):
               pod("busy-3", node_name="ng-general-node-3", cpu="3500m", mem="4Gi")]
     write(d, items, [g])
 
+
+
+@scenario
+def ca_threshold_zero_daemonset_only(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, min_size=1)
+    items += [daemonset("fluent-bit", cpu="1", mem="128Mi"),
+              ds_pod("fluent-bit", "ng-general-node-1", cpu="1", mem="128Mi"),
+              ds_pod("fluent-bit", "ng-general-node-2", cpu="1", mem="128Mi"),
+              pod("web-0", node_name="ng-general-node-2", cpu="100m", mem="128Mi")]
+    write(d, items, [g], flags=["--scale-down-utilization-threshold=0",
+                                "--ignore-daemonsets-utilization=true"])
 
 def main():
     only = set(sys.argv[1:])
