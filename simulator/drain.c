@@ -205,7 +205,11 @@ enum sim_drain_reason sim_drain_pod_rules(struct sim_drainer *d, const struct mo
     /* mirror and long-terminating pods: skipped */
     if (model_labels_get(&p->annotations, d->k_mirror))
         return SIM_DRAIN_OK;
-    int64_t grace = d->o.grace_seconds > 0 ? d->o.grace_seconds : 30;
+    /* cluster-autoscaler's IsPodLongTerminating: deleted, and its own
+     * terminationGracePeriodSeconds (30 when unset) plus 30s have passed
+     * since deletionTimestamp. */
+    int64_t grace =
+        p->has_grace ? p->grace_seconds : (d->o.grace_seconds > 0 ? d->o.grace_seconds : 30);
     if (p->deletion_ts && p->deletion_ts + grace + 30 < d->o.now)
         return SIM_DRAIN_OK;
     if (d->o.skip_nodes_with_custom_controller_pods && d->env.controllers) {

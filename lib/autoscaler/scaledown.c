@@ -77,11 +77,13 @@ static bool daemonset_pod(const struct model_pod *p)
     return v && strcmp(v, "true") == 0;
 }
 
-/* A pod deleted longer ago than its grace period (30s, the model has no
- * terminationGracePeriodSeconds) plus 30s: on its way out, not counted. */
+/* A pod deleted longer ago than its terminationGracePeriodSeconds (30 when
+ * unset) plus 30s: on its way out, not counted (cluster-autoscaler's
+ * IsPodLongTerminating, used by its utilization). */
 static bool long_terminating(const struct asc__ctx *c, const struct model_pod *p)
 {
-    return p->deletion_ts && p->deletion_ts + 30 + 30 < c->now_s;
+    int64_t grace = p->has_grace ? p->grace_seconds : 30;
+    return p->deletion_ts && p->deletion_ts + grace + 30 < c->now_s;
 }
 
 /* Utilization of node i as cluster-autoscaler computes it, per resource:

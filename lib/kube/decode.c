@@ -1838,6 +1838,8 @@ static void dec_pod_body(struct dctx *c, const struct jv *meta, const struct jv 
         size_t saved = path_key(c, "spec");
         p->node_name = get_istr(c, spec, "nodeName");
         p->scheduler_name = get_istr(c, spec, "schedulerName");
+        p->has_grace =
+            get_int(c, spec, "terminationGracePeriodSeconds", 0, INT64_MAX / 2, &p->grace_seconds);
         int64_t prio;
         if (get_int(c, spec, "priority", INT32_MIN, INT32_MAX, &prio)) {
             p->has_priority = true;

@@ -994,6 +994,15 @@ def ca_threshold_zero_daemonset_only(d):
     write(d, items, [g], flags=["--scale-down-utilization-threshold=0",
                                 "--ignore-daemonsets-utilization=true"])
 
+
+@scenario
+def ca_drain_terminating_long_grace(d):
+    slow = pod("slow-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi", owner_kind=None)
+    slow["metadata"]["deletionTimestamp"] = "2026-11-28T07:05:00Z"
+    slow["metadata"]["deletionGracePeriodSeconds"] = 315360000
+    slow["spec"]["terminationGracePeriodSeconds"] = 315360000  # ten years
+    drain_case(d, [slow])
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):

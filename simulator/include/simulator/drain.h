@@ -26,7 +26,7 @@ struct sim_drain_options {
     bool skip_nodes_with_custom_controller_pods; /* default true */
     int32_t min_replica_count;                   /* default 0 */
     int64_t now;                                 /* Unix seconds, for long-terminating pods */
-    int64_t grace_seconds; /* terminationGracePeriodSeconds the model lacks; 0 = 30 */
+    int64_t grace_seconds; /* grace of pods without terminationGracePeriodSeconds; 0 = 30 */
 };
 
 /* Defaults of cluster-autoscaler's flags. */

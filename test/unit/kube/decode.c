@@ -158,7 +158,8 @@ static const char mixed_list[] =
     "\"DoNotSchedule\",\"labelSelector\":{\"matchLabels\":{\"app\":\"web\"}},\"nodeTaintsPolicy\":"
     "\"Honor\"}],\"volumes\":[{\"name\":\"tmp\",\"emptyDir\":{}},{\"name\":\"shm\",\"emptyDir\":"
     "{\"medium\":\"Memory\"}},{\"name\":\"data\",\"persistentVolumeClaim\":{\"claimName\":"
-    "\"data-web-1\"}},{\"name\":\"scratch\",\"ephemeral\":{}}],\"priority\":1000},"
+    "\"data-web-1\"}},{\"name\":\"scratch\",\"ephemeral\":{}}],\"priority\":1000,"
+    "\"terminationGracePeriodSeconds\":3600},"
     "\"status\":{\"phase\":\"Pending\",\"nominatedNodeName\":\"ip-10-0-1-5\",\"conditions\":[{"
     "\"type\":\"PodScheduled\",\"status\":"
     "\"False\",\"reason\":\"Unschedulable\"}]}},\n"
@@ -226,6 +227,8 @@ static void mixed_list_decodes(void **state)
     assert_string_equal(p->volumes[2].claim_name, "data-web-1");
     assert_string_equal(p->volumes[3].claim_name, "web-1-scratch");
     assert_int_equal(p->priority, 1000);
+    assert_true(p->has_grace);
+    assert_int_equal(p->grace_seconds, 3600);
 
     struct model_pdb *b = f->c->pdbs[0];
     assert_true(b->max_unavailable.percent);
@@ -684,6 +687,7 @@ static void json_strings_and_duplicates(void **state)
     assert_ptr_equal(model_labels_get(&p->labels, I(f, "a")), I(f, "2"));
     assert_ptr_equal(p->ns, I(f, "two"));
     assert_int_equal(p->priority, -5);
+    assert_false(p->has_grace); /* no terminationGracePeriodSeconds */
     /* invalid JSON inside an item names the item and the byte */
     expect_error(f, "{\"items\":[{\"kind\":\"Pod\"},{\"kind\":\"Pod\",\"x\":[1,]}]}", "l.json",
                  "l.json: invalid JSON at items[1]: unexpected token near ']' (byte 47 of the "

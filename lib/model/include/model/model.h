@@ -280,6 +280,8 @@ struct model_pod {
     struct model_owner_ref *owners;
     int64_t creation_ts;
     int64_t deletion_ts;
+    bool has_grace;        /* spec.terminationGracePeriodSeconds given */
+    int64_t grace_seconds; /* its value (the API server defaults it to 30) */
 
     const char *node_name;      /* interned, NULL when unscheduled */
     const char *scheduler_name; /* interned, NULL = default-scheduler */
