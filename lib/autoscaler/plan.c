@@ -176,10 +176,19 @@ bool asc__node_ready(const struct asc__ctx *c, const struct model_node *n)
     return true;
 }
 
+/* cluster-autoscaler's IsDaemonSetPod: controlled by a DaemonSet, or
+ * annotated cluster-autoscaler.kubernetes.io/daemonset-pod=true (how pods of
+ * custom per-node controllers opt in). Such pods never ask for a scale-up
+ * (its FilterOutDaemonSetPodListProcessor) and need no place when drained. */
 bool asc__is_daemonset_pod(const struct model_pod *p)
 {
     const struct model_owner_ref *o = model_pod_controller(p);
-    return o && o->kind && strcmp(o->kind, "DaemonSet") == 0;
+    if (o && o->kind && strcmp(o->kind, "DaemonSet") == 0)
+        return true;
+    for (uint32_t i = 0; i < p->annotations.n; i++)
+        if (strcmp(p->annotations.v[i].key, "cluster-autoscaler.kubernetes.io/daemonset-pod") == 0)
+            return p->annotations.v[i].value && strcmp(p->annotations.v[i].value, "true") == 0;
+    return false;
 }
 
 int32_t asc__priority(const struct model_pod *p)

@@ -67,14 +67,10 @@ static int64_t scalar_of(const struct model_resources *r, const char *name)
     return 0;
 }
 
-/* A pod cluster-autoscaler counts as a DaemonSet pod: owned by a DaemonSet,
- * or annotated cluster-autoscaler.kubernetes.io/daemonset-pod=true. */
+/* A pod cluster-autoscaler counts as a DaemonSet pod (see asc__is_daemonset_pod). */
 static bool daemonset_pod(const struct model_pod *p)
 {
-    if (asc__is_daemonset_pod(p))
-        return true;
-    const char *v = annotation(&p->annotations, "cluster-autoscaler.kubernetes.io/daemonset-pod");
-    return v && strcmp(v, "true") == 0;
+    return asc__is_daemonset_pod(p);
 }
 
 /* A pod deleted longer ago than its terminationGracePeriodSeconds (30 when

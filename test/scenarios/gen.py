@@ -1003,6 +1003,21 @@ def ca_drain_terminating_long_grace(d):
     slow["spec"]["terminationGracePeriodSeconds"] = 315360000  # ten years
     drain_case(d, [slow])
 
+
+@scenario
+def ca_daemonset_pod_annotation(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, min_size=1)
+    ann = {"cluster-autoscaler.kubernetes.io/daemonset-pod": "true"}
+    items += [pod("busy-2", node_name="ng-general-node-2", cpu="2500m", mem="4Gi"),
+              pod("agent-node-1", ns="monitoring", node_name="ng-general-node-1", cpu="300m",
+                  mem="256Mi", owner_kind="NodeAgent", owner_name="agent", annotations=ann),
+              pod("agent-node-2", ns="monitoring", node_name="ng-general-node-2", cpu="300m",
+                  mem="256Mi", owner_kind="NodeAgent", owner_name="agent", annotations=ann),
+              pod("agent-node-3", ns="monitoring", cpu="300m", mem="256Mi",
+                  owner_kind="NodeAgent", owner_name="agent", annotations=ann,
+                  node_selector={"kubernetes.io/hostname": "ng-general-node-3"})]
+    write(d, items, [g])
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):
