@@ -97,6 +97,7 @@ struct cli_config {
 
     /* scale-down */
     bool scale_down_enabled;
+    bool scale_down_unready_enabled;
     double scale_down_utilization_threshold;
     double scale_down_gpu_utilization_threshold;
     int64_t scale_down_unneeded_time;

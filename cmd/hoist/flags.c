@@ -175,6 +175,8 @@ static const struct flag flags[] = {
 
     F("scale-down-enabled", K_BOOL, scale_down_enabled, "true", 0, 0, ALL, G_SCALEDOWN,
       "remove unneeded nodes"),
+    F("scale-down-unready-enabled", K_BOOL, scale_down_unready_enabled, "true", 0, 0, ALL,
+      G_SCALEDOWN, "remove unneeded nodes that are not ready"),
     F("scale-down-utilization-threshold", K_FLOAT, scale_down_utilization_threshold, "0.5", 0.0,
       1.0, ALL, G_SCALEDOWN,
       "max(cpu, memory) requests over allocatable below which a node is a candidate"),

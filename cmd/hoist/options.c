@@ -83,6 +83,7 @@ void cli_planner_options_init(struct cli_planner_options *po, const struct cli_c
     o->ok_total_unready_count = c->ok_total_unready_count;
 
     o->scale_down_enabled = c->scale_down_enabled;
+    o->scale_down_unready_enabled = c->scale_down_unready_enabled;
     o->scale_down_utilization_threshold = c->scale_down_utilization_threshold;
     o->scale_down_gpu_utilization_threshold = c->scale_down_gpu_utilization_threshold;
     o->scale_down_unneeded_time = c->scale_down_unneeded_time;

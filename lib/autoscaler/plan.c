@@ -44,6 +44,7 @@ void asc_options_init(struct asc_options *o)
     o->max_total_unready_percentage = 45;
     o->ok_total_unready_count = 3;
     o->scale_down_enabled = true;
+    o->scale_down_unready_enabled = true;
     o->scale_down_utilization_threshold = 0.5;
     o->scale_down_gpu_utilization_threshold = 0.5;
     o->scale_down_unneeded_time = 10 * m;

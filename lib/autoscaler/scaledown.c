@@ -300,6 +300,12 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
         }
         bool gpu;
         double u = utilization(c, (int32_t)i, g, &gpu);
+        /* cluster-autoscaler (eligibility.go): with --scale-down-unready-enabled=false
+         * an unready node is skipped, after its utilization and before the threshold. */
+        if (!c->o->scale_down_unready_enabled && n->ready != MODEL_COND_TRUE) {
+            asc__unremovable(c, n->name, "ScaleDownUnreadyDisabled");
+            continue;
+        }
         double limit = gpu ? g->g->options.scale_down_gpu_utilization_threshold
                            : g->g->options.scale_down_utilization_threshold;
         /* cluster-autoscaler (eligibility.go, isNodeAtOrBelowUtilizationThreshold,

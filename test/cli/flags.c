@@ -79,6 +79,7 @@ static void defaults_match_flags_md(void **state)
     assert_true(c.max_total_unready_percentage == 45.0);
     assert_int_equal(c.ok_total_unready_count, 3);
     assert_true(c.scale_down_enabled);
+    assert_true(c.scale_down_unready_enabled);
     assert_true(c.scale_down_utilization_threshold == 0.5);
     assert_true(c.scale_down_gpu_utilization_threshold == 0.5);
     assert_int_equal(c.scale_down_unneeded_time, 10 * HS_MIN);

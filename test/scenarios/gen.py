@@ -974,13 +974,22 @@ def ca_drain_safe_to_evict_overrides_local_storage(d):
                                 {"name": "logs", "hostPath": {"path": "/var/log/cache"}}])])
 
 
-@scenario
-def ca_unready_node_removed(d):
+def unready_case(d, flags):
     items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=3, min_size=1)
     items[0]["status"]["conditions"][0].update(status="False", reason="KubeletNotReady")
     items += [pod("busy-2", node_name="ng-general-node-2", cpu="3500m", mem="4Gi"),
               pod("busy-3", node_name="ng-general-node-3", cpu="3500m", mem="4Gi")]
-    write(d, items, [g])
+    write(d, items, [g], flags=flags)
+
+
+@scenario
+def ca_unready_node_removed(d):
+    unready_case(d, [])
+
+
+@scenario
+def ca_scale_down_unready_disabled(d):
+    unready_case(d, ["--scale-down-unready-enabled=false"])
 
 
 

@@ -65,6 +65,7 @@ struct asc_options {
     int32_t ok_total_unready_count;
 
     bool scale_down_enabled;
+    bool scale_down_unready_enabled; /* false: unready nodes are never removed */
     double scale_down_utilization_threshold;
     double scale_down_gpu_utilization_threshold;
     int64_t scale_down_unneeded_time;
