@@ -15,6 +15,7 @@ from fixtures import (asg, daemonset, ds_pod, job, lt_versions, namespace, node,
                       pod, pv, pvc, workload, write)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+T0_ = "2026-11-28T07:00:00Z"
 A, B, C = "us-east-1a", "us-east-1b", "us-east-1c"
 SCEN = {}
 
@@ -1025,6 +1026,46 @@ def ca_daemonset_pod_annotation(d):
               pod("agent-node-3", ns="monitoring", cpu="300m", mem="256Mi",
                   owner_kind="NodeAgent", owner_name="agent", annotations=ann,
                   node_selector={"kubernetes.io/hostname": "ng-general-node-3"})]
+    write(d, items, [g])
+
+
+@scenario
+def ca_drain_cordoned_destination(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, min_size=1)
+    items[1]["spec"]["unschedulable"] = True
+    items[1]["spec"]["taints"] = [{"key": "node.kubernetes.io/unschedulable",
+                                   "effect": "NoSchedule", "timeAdded": T0_}]
+    items += [pod("busy-2", node_name="ng-general-node-2", cpu="2500m", mem="4Gi"),
+              pod("web-0", node_name="ng-general-node-1", cpu="500m", mem="1Gi"),
+              pod("tolerant-0", node_name="ng-general-node-1", cpu="200m", mem="256Mi",
+                  tolerations=[{"key": "node.kubernetes.io/unschedulable", "operator": "Exists",
+                                "effect": "NoSchedule"}])]
+    write(d, items, [g])
+
+
+@scenario
+def ca_drain_cordoned_tolerated(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, min_size=1)
+    items[1]["spec"]["unschedulable"] = True
+    items[1]["spec"]["taints"] = [{"key": "node.kubernetes.io/unschedulable",
+                                   "effect": "NoSchedule", "timeAdded": T0_}]
+    items += [pod("busy-2", node_name="ng-general-node-2", cpu="2500m", mem="4Gi"),
+              pod("tolerant-0", node_name="ng-general-node-1", cpu="200m", mem="256Mi",
+                  tolerations=[{"key": "node.kubernetes.io/unschedulable", "operator": "Exists",
+                                "effect": "NoSchedule"}])]
+    write(d, items, [g])
+
+
+@scenario
+def ca_drain_zonal_volume(d):
+    items, g = grp("ng-multi", "m5.xlarge", "4", "16Gi", n=3, zones=[A, B], min_size=1)
+    # node-1 (a) holds db-0 whose volume lives in zone a; node-2 (b) has room, node-3 (a) not
+    items += [pod("busy-2", node_name="ng-multi-node-2", cpu="2500m", mem="4Gi"),
+              pod("busy-3", node_name="ng-multi-node-3", cpu="3800m", mem="4Gi"),
+              pvc("data-db-0", "pv-db-0"), pv("pv-db-0", A, "data-db-0"),
+              pod("db-0", node_name="ng-multi-node-1", cpu="500m", mem="1Gi",
+                  owner_kind="StatefulSet", owner_name="db",
+                  volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "data-db-0"}}])]
     write(d, items, [g])
 
 def main():
