@@ -218,6 +218,12 @@ static size_t filter_priority(const struct asc_option *opts, const size_t *in, s
         int64_t prio;
         if (!opts[k].group || !asc_priorities_of(p, opts[k].group->name, &prio))
             continue;
+        /* cluster-autoscaler's priority expander starts its running maximum at
+         * -1 and skips lists below it: a group whose best match is below -1 is
+         * never chosen (as if unmatched; if no group is left, nothing is
+         * filtered). */
+        if (prio < -1)
+            continue;
         if (n_out == 0 || prio > best) {
             best = prio;
             out[0] = k;

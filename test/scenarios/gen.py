@@ -1068,6 +1068,20 @@ def ca_drain_zonal_volume(d):
                   volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "data-db-0"}}])]
     write(d, items, [g])
 
+
+NEGATIVE_PRIORITIES = """# only priorities below -1: cluster-autoscaler never picks by them
+-5:
+  - ^ng-cpu$
+-10:
+  - ^ng-mem$
+"""
+
+
+@scenario
+def ca_expander_priority_below_minus_one(d):
+    two_shapes(d, pend("cache", 4, "1", "6Gi"), ["--expander=priority,least-waste"],
+               priority=NEGATIVE_PRIORITIES)
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):
