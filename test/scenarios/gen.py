@@ -1082,6 +1082,61 @@ def ca_expander_priority_below_minus_one(d):
     two_shapes(d, pend("cache", 4, "1", "6Gi"), ["--expander=priority,least-waste"],
                priority=NEGATIVE_PRIORITIES)
 
+
+def rollout_spread(d, match_label_keys):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, min_size=1)
+    c = {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname",
+         "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "web"}}}
+    if match_label_keys:
+        c["matchLabelKeys"] = ["pod-template-hash"]
+    old = {"app": "web", "pod-template-hash": "6d4cf56db6"}
+    new = {"app": "web", "pod-template-hash": "7f9c8b5d4e"}
+    items += [pod("busy-2", node_name="ng-general-node-2", cpu="3900m", mem="4Gi"),
+              pod("web-6d4cf56db6-a", node_name="ng-general-node-1", cpu="500m", mem="512Mi",
+                  labels=old, spread=[c], owner_name="web-6d4cf56db6"),
+              pod("web-6d4cf56db6-b", node_name="ng-general-node-1", cpu="500m", mem="512Mi",
+                  labels=old, spread=[c], owner_name="web-6d4cf56db6"),
+              pod("web-7f9c8b5d4e-a", cpu="500m", mem="512Mi", labels=new, spread=[c],
+                  owner_name="web-7f9c8b5d4e")]
+    write(d, items, [g])
+
+
+@scenario
+def ca_spread_match_label_keys(d):
+    rollout_spread(d, True)
+
+
+@scenario
+def ca_spread_without_match_label_keys(d):
+    rollout_spread(d, False)
+
+
+def min_domains_case(d, min_domains):
+    c = {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+         "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "web"}}}
+    if min_domains:
+        c["minDomains"] = min_domains
+    ia, ga = grp("ng-a", "m5.xlarge", "4", "16Gi", zone=A, busy_cpu="2")
+    ib, gb = grp("ng-b", "m5.xlarge", "4", "16Gi", zone=B, busy_cpu="2")
+    gc = zero("ng-c", ["m5.xlarge"], zones=(C,))
+    items = ia + ib
+    items += [pod("web-0", node_name="ng-a-node-1", cpu="500m", mem="512Mi",
+                  labels={"app": "web"}, spread=[c]),
+              pod("web-1", node_name="ng-b-node-1", cpu="500m", mem="512Mi",
+                  labels={"app": "web"}, spread=[c]),
+              pod("web-2", cpu="500m", mem="512Mi", labels={"app": "web"}, spread=[c])]
+    write(d, items, [ga, gb, gc])
+
+
+@scenario
+def ca_spread_min_domains(d):
+    min_domains_case(d, 3)
+
+
+@scenario
+def ca_spread_min_domains_met(d):
+    min_domains_case(d, 2)
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):
