@@ -35,6 +35,7 @@ struct unneeded {
     int32_t node, group;
     double util;
     bool ready;
+    int64_t cores;          /* capacity, for --cores-total's minimum */
     struct asc_move *moves; /* plan arena */
     size_t n_moves;
 };
@@ -316,6 +317,13 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
             asc__unremovable(c, n->name, "NotUnderutilized");
             continue;
         }
+        /* cluster-autoscaler's PreFilteringScaleDownNodeProcessor: a group
+         * already at its min size offers no candidates at all (reported here
+         * after utilization, so a busy node still says NotUnderutilized). */
+        if (g->g->target_size - g->being_deleted <= g->g->min_size) {
+            asc__unremovable(c, n->name, "NodeGroupMinSizeReached");
+            continue;
+        }
         cands[n_cands++] = (struct cand){
             .name = n->name,
             .node = (int32_t)i,
@@ -346,26 +354,16 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
     };
     struct sim_drainer *dr = sim_drainer_new(c->snap, &dopt, &denv);
 
-    int32_t *removed_in = hs_calloc(c->n_gs ? c->n_gs : 1, sizeof(*removed_in));
     struct unneeded *un = hs_calloc(n_cands ? n_cands : 1, sizeof(*un));
     size_t n_un = 0;
-    int64_t cores_left = c->cores_total, mem_left = c->memory_total;
-    const int64_t gib = 1024LL * 1024 * 1024;
     int32_t non_empty_checked = 0;
+    /* Every candidate is simulated, whatever its group's size: as in
+     * cluster-autoscaler's planner, a node found unneeded stops being a
+     * destination for the next candidates even if min size or the resource
+     * minimums keep it (those are checked when nodes are picked, below). */
     for (size_t k = 0; k < n_cands; k++) {
         const struct cand *cd = &cands[k];
         const struct model_node *n = cl->nodes[cd->node];
-        struct asc__group *g = &c->gs[cd->group];
-        if (g->g->target_size - g->being_deleted - removed_in[cd->group] <= g->g->min_size) {
-            asc__unremovable(c, n->name, "NodeGroupMinSizeReached");
-            continue;
-        }
-        int64_t cores = asc__cores(&n->capacity);
-        if (cores_left - cores < c->o->cores_min ||
-            mem_left - n->capacity.memory < c->o->memory_min_gib * gib) {
-            asc__unremovable(c, n->name, "MinimalResourceLimitExceeded");
-            continue;
-        }
         /* --scale-down-non-empty-candidates-count: nodes with pods to move
          * are simulated only this many per loop */
         const int32_t *ids;
@@ -393,6 +391,7 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
         u->group = cd->group;
         u->util = cd->util;
         u->ready = cd->ready;
+        u->cores = asc__cores(&n->capacity);
         u->n_moves = r.n_moves;
         u->moves = HS_ARENA_NEW_ARRAY(&c->out->arena, struct asc_move, r.n_moves ? r.n_moves : 1);
         for (size_t j = 0; j < r.n_moves; j++) {
@@ -402,10 +401,7 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
                 asc__strf(c, "%s", sim_snapshot_node(c->snap, r.moves[j].node)->name);
         }
         qsort(u->moves, u->n_moves, sizeof(*u->moves), move_cmp);
-        removed_in[cd->group]++;
         c->gs[cd->group].scale_down_candidates++;
-        cores_left -= cores;
-        mem_left -= n->capacity.memory;
     }
     sim_drainer_free(&dr);
     hs_free(ctl.v);
@@ -422,8 +418,16 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
     if (!may_delete && n_un)
         asc__warn(c, "scale-down waits: %s (%zu node(s) unneeded)", c->cooldown_why, n_un);
 
-    /* pick: empty nodes first (up to --max-scale-down-parallelism), then
-     * non-empty ones (up to --max-drain-parallelism) */
+    /* pick, as cluster-autoscaler's RemovableAt and budget processor: empty
+     * nodes first, then non-empty ones; each must have been unneeded long
+     * enough, keep its group above min size and the cluster above
+     * --cores-total/--memory-total's minimums (a node passing those counts
+     * against them even when the budgets below leave it for a later loop);
+     * then up to --max-scale-down-parallelism nodes, of which up to
+     * --max-drain-parallelism non-empty. */
+    int32_t *removed_in = hs_calloc(c->n_gs ? c->n_gs : 1, sizeof(*removed_in));
+    int64_t cores_left = c->cores_total, mem_left = c->memory_total;
+    const int64_t gib = 1024LL * 1024 * 1024;
     struct asc_plan *p = c->out;
     p->scale_down = HS_ARENA_NEW_ARRAY(&p->arena, struct asc_scale_down, n_un ? n_un : 1);
     p->unneeded = HS_ARENA_NEW_ARRAY(&p->arena, struct asc_scale_down, n_un ? n_un : 1);
@@ -445,6 +449,18 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
                                  u->ready ? "NotUnneededLongEnough" : "NotUnreadyLongEnough");
                 continue;
             }
+            if (g->g->target_size - g->being_deleted - removed_in[u->group] <= g->g->min_size) {
+                asc__unremovable(c, n->name, "NodeGroupMinSizeReached");
+                continue;
+            }
+            if (cores_left - u->cores < c->o->cores_min ||
+                mem_left - n->capacity.memory < c->o->memory_min_gib * gib) {
+                asc__unremovable(c, n->name, "MinimalResourceLimitExceeded");
+                continue;
+            }
+            removed_in[u->group]++;
+            cores_left -= u->cores;
+            mem_left -= n->capacity.memory;
             struct asc_scale_down *d;
             if (may_delete && budget > 0 && (empty || drains > 0)) {
                 budget--;

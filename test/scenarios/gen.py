@@ -1137,6 +1137,23 @@ def ca_spread_min_domains(d):
 def ca_spread_min_domains_met(d):
     min_domains_case(d, 2)
 
+
+@scenario
+def ca_min_size_empty_first(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=3, min_size=2)
+    items[0]["metadata"]["labels"]["slot"] = "x"
+    items[2]["metadata"]["labels"]["slot"] = "x"
+    static = pod("node-exporter-ng-general-node-2", ns="kube-system",
+                 node_name="ng-general-node-2", cpu="400m", mem="256Mi", owner_kind="Node",
+                 owner_name="ng-general-node-2",
+                 annotations={"kubernetes.io/config.mirror": "9a1b2c3d",
+                              "kubernetes.io/config.source": "file"})
+    items += [pod("busy-3", node_name="ng-general-node-3", cpu="3", mem="4Gi"),
+              pod("web-0", node_name="ng-general-node-1", cpu="50m", mem="64Mi",
+                  node_selector={"slot": "x"}),
+              static]
+    write(d, items, [g])
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):
