@@ -1154,6 +1154,23 @@ def ca_min_size_empty_first(d):
               static]
     write(d, items, [g])
 
+
+@scenario
+def ca_ignore_daemonsets_tag(d):
+    """Two groups alike; only ng-logs says ignoredaemonsetsutilization=true in its tags."""
+    items, groups = [], []
+    for name, extra in (("ng-logs", {"k8s.io/cluster-autoscaler/node-template/autoscaling-options/"
+                                     "ignoredaemonsetsutilization": "true"}),
+                        ("ng-plain", None)):
+        it, g = grp(name, "m5.xlarge", "4", "16Gi", n=2, min_size=1, tag_extra=extra)
+        items += it
+        groups.append(g)
+        items += [ds_pod("fluent-bit", f"{name}-node-{k}", cpu="1", mem="128Mi") for k in (1, 2)]
+        items += [pod(f"web-{name}", node_name=f"{name}-node-1", cpu="1200m", mem="1Gi"),
+                  pod(f"busy-{name}", node_name=f"{name}-node-2", cpu="2", mem="4Gi")]
+    items += [daemonset("fluent-bit", cpu="1", mem="128Mi")]
+    write(d, items, groups)
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):
