@@ -1171,6 +1171,18 @@ def ca_ignore_daemonsets_tag(d):
     items += [daemonset("fluent-bit", cpu="1", mem="128Mi")]
     write(d, items, groups)
 
+
+@scenario
+def ca_pdb_budget_across_nodes(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=3, min_size=0)
+    items += [pod("busy-3", node_name="ng-general-node-3", cpu="3800m", mem="4Gi"),
+              pod("api-0", node_name="ng-general-node-1", cpu="300m", mem="512Mi",
+                  labels={"app": "api"}),
+              pod("api-1", node_name="ng-general-node-2", cpu="500m", mem="512Mi",
+                  labels={"app": "api"}),
+              pdb("api", {"app": "api"}, 1)]
+    write(d, items, [g])
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):
