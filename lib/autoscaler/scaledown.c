@@ -28,6 +28,7 @@ struct cand {
     double util;
     bool gpu;
     bool ready;
+    bool empty;    /* no pod to move and none blocking (before any simulation) */
     int64_t since; /* unneeded since (state), 0 = new */
 };
 
@@ -222,11 +223,15 @@ static bool build_controllers(struct asc__ctx *c, struct ctl_table *t)
     return true;
 }
 
-/* Nodes already unneeded first (their timers are running), then the least
- * utilized, then by name. */
+/* cluster-autoscaler's ScaleDownCandidatesSortingProcessor: empty nodes
+ * first (its EmptySorting: no pod to move, none blocking), then nodes already
+ * unneeded (their timers are running; its PreviousCandidates); CA leaves the
+ * rest in lister order, hoist takes the least utilized, then by name. */
 static int cand_cmp(const void *a, const void *b)
 {
     const struct cand *x = a, *y = b;
+    if (x->empty != y->empty)
+        return x->empty ? -1 : 1;
     if ((x->since != 0) != (y->since != 0))
         return x->since ? -1 : 1;
     if (x->util != y->util)
@@ -334,9 +339,6 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
             .since = asc_state_unneeded_since(c->state, n->name),
         };
     }
-    if (n_cands)
-        qsort(cands, n_cands, sizeof(*cands), cand_cmp);
-
     struct sim_drain_options dopt;
     sim_drain_options_init(&dopt);
     dopt.skip_nodes_with_system_pods = c->o->skip_nodes_with_system_pods;
@@ -353,6 +355,20 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
         .n_pdbs = cl->n_pdbs,
     };
     struct sim_drainer *dr = sim_drainer_new(c->snap, &dopt, &denv);
+    for (size_t k = 0; k < n_cands; k++) {
+        const int32_t *ids;
+        size_t np = sim_snapshot_node_pods(c->snap, cands[k].node, &ids);
+        bool empty = true;
+        for (size_t j = 0; j < np && empty; j++) {
+            bool mv = false;
+            empty = sim_drain_pod_rules(dr, sim_snapshot_pod(c->snap, ids[j])->pod, &mv) ==
+                        SIM_DRAIN_OK &&
+                    !mv;
+        }
+        cands[k].empty = empty;
+    }
+    if (n_cands)
+        qsort(cands, n_cands, sizeof(*cands), cand_cmp);
 
     struct unneeded *un = hs_calloc(n_cands ? n_cands : 1, sizeof(*un));
     size_t n_un = 0;

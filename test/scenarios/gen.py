@@ -1183,6 +1183,19 @@ def ca_pdb_budget_across_nodes(d):
               pdb("api", {"app": "api"}, 1)]
     write(d, items, [g])
 
+
+@scenario
+def ca_empty_candidates_first(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=3, min_size=0)
+    static = pod("node-exporter-ng-general-node-2", ns="kube-system",
+                 node_name="ng-general-node-2", cpu="400m", mem="256Mi", owner_kind="Node",
+                 owner_name="ng-general-node-2",
+                 annotations={"kubernetes.io/config.mirror": "9a1b2c3d",
+                              "kubernetes.io/config.source": "file"})
+    items += [pod("busy-3", node_name="ng-general-node-3", cpu="3", mem="4Gi"),
+              pod("web-0", node_name="ng-general-node-1", cpu="50m", mem="64Mi"), static]
+    write(d, items, [g])
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):
