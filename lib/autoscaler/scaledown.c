@@ -308,7 +308,7 @@ enum hs_code asc__scale_down(struct asc__ctx *c)
         double u = utilization(c, (int32_t)i, g, &gpu);
         /* cluster-autoscaler (eligibility.go): with --scale-down-unready-enabled=false
          * an unready node is skipped, after its utilization and before the threshold. */
-        if (!c->o->scale_down_unready_enabled && n->ready != MODEL_COND_TRUE) {
+        if (!c->o->scale_down_unready_enabled && !asc__node_ready(c, n)) {
             asc__unremovable(c, n->name, "ScaleDownUnreadyDisabled");
             continue;
         }
