@@ -1196,6 +1196,31 @@ def ca_empty_candidates_first(d):
               pod("web-0", node_name="ng-general-node-1", cpu="50m", mem="64Mi"), static]
     write(d, items, [g])
 
+
+def anti_noisy_case(d, ns_selector):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2)
+    term = {"labelSelector": {"matchLabels": {"app": "noisy"}},
+            "topologyKey": "kubernetes.io/hostname"}
+    if ns_selector is not None:
+        term["namespaceSelector"] = ns_selector
+    items += [pod("busy-2", node_name="ng-general-node-2", cpu="3500m", mem="4Gi"),
+              pod("noisy-0", ns="batch", node_name="ng-general-node-1", cpu="500m", mem="1Gi",
+                  labels={"app": "noisy"}),
+              namespace("default"), namespace("batch", {"team": "batch"})]
+    items += pend("api", 1, "1", "1Gi", labels={"app": "api"}, affinity={"podAntiAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": [term]}})
+    write(d, items, [g])
+
+
+@scenario
+def ca_anti_affinity_all_namespaces(d):
+    anti_noisy_case(d, {})
+
+
+@scenario
+def ca_anti_affinity_own_namespace(d):
+    anti_noisy_case(d, None)
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):
