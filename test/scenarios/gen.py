@@ -1221,6 +1221,34 @@ def ca_anti_affinity_all_namespaces(d):
 def ca_anti_affinity_own_namespace(d):
     anti_noisy_case(d, None)
 
+
+def taints_policy_case(d, policy):
+    c = {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+         "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "web"}}}
+    if policy:
+        c["nodeTaintsPolicy"] = policy
+    ia, ga = grp("ng-a", "m5.xlarge", "4", "16Gi", zone=A, busy_cpu="2", max_size=1)
+    ib, gb = grp("ng-b", "m5.xlarge", "4", "16Gi", zone=B, busy_cpu="2", max_size=1)
+    ic, gc = grp("ng-c", "m5.xlarge", "4", "16Gi", zone=C, busy_cpu="2", max_size=1,
+                 taints=[{"key": "dedicated", "value": "x", "effect": "NoSchedule"}])
+    items = ia + ib + ic
+    items += [pod("web-0", node_name="ng-a-node-1", cpu="500m", mem="512Mi",
+                  labels={"app": "web"}, spread=[c]),
+              pod("web-1", node_name="ng-b-node-1", cpu="500m", mem="512Mi",
+                  labels={"app": "web"}, spread=[c]),
+              pod("web-2", cpu="500m", mem="512Mi", labels={"app": "web"}, spread=[c])]
+    write(d, items, [ga, gb, gc])
+
+
+@scenario
+def ca_spread_node_taints_ignore(d):
+    taints_policy_case(d, None)
+
+
+@scenario
+def ca_spread_node_taints_honor(d):
+    taints_policy_case(d, "Honor")
+
 def main():
     only = set(sys.argv[1:])
     for name, fn in sorted(SCEN.items()):
