@@ -159,10 +159,11 @@ bool asc__being_deleted(const struct model_node *n)
  * node lifecycle controller's taints for the DiskPressure and
  * NetworkUnavailable conditions, which GetNodeReadiness also reads and
  * hoist does not decode); FilterOutNodesWithStartupTaints (utils/taints)
- * then turns a ready node with a startup taint into an unready copy. */
+ * then turns a ready node with a startup taint into an unready copy, and the
+ * GPU processor one whose GPUs have not shown up (asc_node_gpu_unready). */
 bool asc__node_ready(const struct asc__ctx *c, const struct model_node *n)
 {
-    if (n->ready != MODEL_COND_TRUE)
+    if (n->ready != MODEL_COND_TRUE || asc_node_gpu_unready(n))
         return false;
     for (uint32_t i = 0; i < n->n_taints; i++) {
         const char *k = n->taints[i].key;
@@ -292,6 +293,10 @@ static void count_cluster(struct asc__ctx *c)
             c->nodes_not_started++;
         else
             c->nodes_unready++;
+        /* unready only for its GPUs: cluster-autoscaler's ResourceUnready */
+        bool res_unready =
+            !ready && !starting && n->ready == MODEL_COND_TRUE && asc_node_gpu_unready(n);
+        c->nodes_resource_unready += res_unready;
         c->cores_total += asc__cores(&n->capacity);
         c->memory_total += n->capacity.memory;
         if (!g)
@@ -304,6 +309,7 @@ static void count_cluster(struct asc__ctx *c)
             c->not_started[i] = true;
         } else {
             g->unready++;
+            g->resource_unready += res_unready;
         }
         if (asc__being_deleted(n))
             g->being_deleted++;

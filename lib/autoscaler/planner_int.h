@@ -39,6 +39,7 @@ struct asc__group {
     struct model_resources ds_sum; /* their requests (arrays in the plan's scratch arena) */
     int32_t registered;            /* nodes of the group in the cluster */
     int32_t ready, unready, not_started, being_deleted;
+    int32_t resource_unready;  /* of the unready: for GPUs not shown up yet */
     int32_t upcoming;          /* target - registered, >= 0: requested, not registered */
     int32_t long_unregistered; /* upcoming given up after the provision time */
     bool backoff;
@@ -87,6 +88,7 @@ struct asc__ctx {
 
     /* The cluster now. */
     int64_t nodes_total, nodes_ready, nodes_unready, nodes_not_started;
+    int64_t nodes_resource_unready; /* of the unready: for GPUs not shown up yet */
     int64_t upcoming_total;
     int64_t cores_total;  /* capacity of registered + upcoming nodes, cores */
     int64_t memory_total; /* bytes */

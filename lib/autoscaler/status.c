@@ -54,7 +54,8 @@ static void quoted(struct hs_buf *b, const char *s)
 }
 
 static void node_counts(struct hs_buf *b, const char *ind, int64_t total, int64_t ready,
-                        int64_t not_started, int64_t unready, int64_t long_unreg, int64_t unreg)
+                        int64_t not_started, int64_t unready, int64_t res_unready,
+                        int64_t long_unreg, int64_t unreg)
 {
     hs_buf_addf(b,
                 "%snodeCounts:\n"
@@ -64,12 +65,12 @@ static void node_counts(struct hs_buf *b, const char *ind, int64_t total, int64_
                 "%s    notStarted: %lld\n"
                 "%s    unready:\n"
                 "%s      total: %lld\n"
-                "%s      resourceUnready: 0\n"
+                "%s      resourceUnready: %lld\n"
                 "%s  longUnregistered: %lld\n"
                 "%s  unregistered: %lld\n",
                 ind, ind, ind, (long long)total, ind, (long long)ready, ind, (long long)not_started,
-                ind, ind, (long long)unready, ind, ind, (long long)long_unreg, ind,
-                (long long)unreg);
+                ind, ind, (long long)unready, ind, (long long)res_unready, ind,
+                (long long)long_unreg, ind, (long long)unreg);
 }
 
 static void probe(struct hs_buf *b, const char *ind, int64_t now)
@@ -99,7 +100,7 @@ void asc__status(struct asc__ctx *c)
     hs_buf_adds(&b, "clusterWide:\n  health:\n");
     hs_buf_addf(&b, "    status: %s\n", c->healthy ? "Healthy" : "Unhealthy");
     node_counts(&b, "    ", c->nodes_total, c->nodes_ready, c->nodes_not_started, c->nodes_unready,
-                long_unreg, c->upcoming_total + long_unreg);
+                c->nodes_resource_unready, long_unreg, c->upcoming_total + long_unreg);
     probe(&b, "    ", now);
     hs_buf_addf(&b, "  scaleUp:\n    status: %s\n", in_progress ? "InProgress" : "NoActivity");
     probe(&b, "    ", now);
@@ -120,7 +121,7 @@ void asc__status(struct asc__ctx *c)
         quoted(&b, g->g->name);
         hs_buf_addf(&b, "\n  health:\n    status: %s\n", g_healthy ? "Healthy" : "Unhealthy");
         node_counts(&b, "    ", g->registered, g->ready, g->not_started, g->unready,
-                    g->long_unregistered, g->upcoming + g->long_unregistered);
+                    g->resource_unready, g->long_unregistered, g->upcoming + g->long_unregistered);
         hs_buf_addf(&b, "    cloudProviderTarget: %d\n    minSize: %d\n    maxSize: %d\n",
                     (int)g->g->target_size, (int)g->g->min_size, (int)g->g->max_size);
         probe(&b, "    ", now);

@@ -640,6 +640,20 @@ static bool in_list(const char *const *v, size_t n, const char *key)
     return false;
 }
 
+bool asc_node_gpu_unready(const struct model_node *n)
+{
+    bool labelled = false;
+    for (uint32_t i = 0; i < n->labels.n && !labelled; i++)
+        labelled = strcmp(n->labels.v[i].key, "k8s.amazonaws.com/accelerator") == 0;
+    if (!labelled)
+        return false;
+    for (uint32_t i = 0; i < n->allocatable.n_scalar; i++)
+        if (n->allocatable.scalar[i].name &&
+            strcmp(n->allocatable.scalar[i].name, "nvidia.com/gpu") == 0)
+            return n->allocatable.scalar[i].value <= 0;
+    return true;
+}
+
 bool asc_taint_is_startup(const struct asc_taint_config *c, const char *key)
 {
     if (strncmp(key, "ignore-taint.cluster-autoscaler.kubernetes.io/", 46) == 0 ||
@@ -764,7 +778,8 @@ static const char *instance_of(const char *provider_id)
 static bool usable_node(const struct model_node *n, const struct asc_node_group *g,
                         const struct asc_template_config *cfg)
 {
-    if (n->ready != MODEL_COND_TRUE || n->unschedulable || n->deletion_ts != 0)
+    if (n->ready != MODEL_COND_TRUE || n->unschedulable || n->deletion_ts != 0 ||
+        asc_node_gpu_unready(n))
         return false;
     for (uint32_t i = 0; i < n->n_taints; i++) {
         const char *k = n->taints[i].key;

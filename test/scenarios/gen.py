@@ -732,6 +732,19 @@ def not_started_nodes(d):
     items += pend("late", 1, "3", "1Gi")
     write(d, items, [g], flags=["--now=2026-11-28T07:05:00Z"])
 
+@scenario
+def gpu_node_without_gpus_yet(d):
+    # ng-gpu's second node joined 5 minutes ago and is Ready, but the device
+    # plugin has not published its GPU yet (no nvidia.com/gpu allocatable)
+    accel = {"k8s.amazonaws.com/accelerator": "nvidia-tesla-t4"}
+    items, g = grp("ng-gpu", "g4dn.xlarge", "4", "16Gi", n=2, labels=accel)
+    items[0]["status"]["allocatable"]["nvidia.com/gpu"] = "1"
+    items[0]["status"]["capacity"]["nvidia.com/gpu"] = "1"
+    items += [pod("infer-old", node_name="ng-gpu-node-1", cpu="1", mem="4Gi", gpu=1)]
+    items += pend("infer", 1, "1", "4Gi", gpu=1)
+    write(d, items, [g], flags=["--now=2026-11-28T07:05:00Z"])
+
+
 # ---- audit 2 against cluster-autoscaler's FAQ and drainability rules (ca_*) -------
 
 

@@ -368,6 +368,36 @@ static void test_plan_not_started(void **st)
     fx_release(&f);
 }
 
+/* A GPU node with no GPU allocatable yet: not started for 15 minutes (the
+ * template stands in for it), then unready for its resources. */
+static void test_plan_gpu_unready(void **st)
+{
+    (void)st;
+    struct fx f;
+    struct asc_plan p;
+    fx_load(&f, "gpu_node_without_gpus_yet");
+    asc_plan_init(&p);
+    run(&f, FILES_T0 + 5 * MIN_NS, &p);
+    assert_int_equal(p.n_not_started, 1);
+    assert_string_equal(p.not_started[0], "ng-gpu-node-2");
+    assert_int_equal(p.n_scale_up, 0);
+    assert_non_null(strstr(p.status, "notStarted: 1"));
+    assert_null(strstr(p.status, "resourceUnready: 1"));
+
+    run(&f, FILES_T0 + 15 * MIN_NS, &p);
+    assert_int_equal(p.n_not_started, 0);
+    /* counted unready, for its resources, cluster-wide and in its group */
+    const char *first = strstr(p.status, "resourceUnready: 1");
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, "resourceUnready: 1"));
+    /* no longer upcoming: infer-0 needs a node of its own */
+    assert_int_equal(p.n_scale_up, 1);
+    assert_int_equal(p.scale_up[0].new_size, 3);
+
+    asc_plan_release(&p);
+    fx_release(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_plan_provision_timeout),
         cmocka_unit_test(test_plan_pod_scale_up_delay),
         cmocka_unit_test(test_plan_not_started),
+        cmocka_unit_test(test_plan_gpu_unready),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,6 +78,13 @@ struct asc_taint_config {
  * startup-taint prefixes, or a key of c's startup and ignore lists (c
  * borrowed, may be NULL). A node carrying one is not ready yet. */
 bool asc_taint_is_startup(const struct asc_taint_config *c, const char *key);
+
+/* Whether n (borrowed) is a GPU node whose GPUs have not shown up yet: it
+ * carries AWS's accelerator label (k8s.amazonaws.com/accelerator) but no
+ * nvidia.com/gpu allocatable, or zero. cluster-autoscaler's GPU processor
+ * (FilterOutNodesWithUnreadyResources) takes such a node for one still
+ * installing its drivers: unready (ResourceUnready), never a template. */
+bool asc_node_gpu_unready(const struct model_node *n);
 /* True when a taint with key (borrowed) is dropped from templates by c
  * (borrowed, may be NULL). */
 bool asc_taint_is_sanitized(const struct asc_taint_config *c, const char *key);
