@@ -247,6 +247,15 @@ static void world_init(struct world *w, uint64_t seed)
     static const enum asc_expander_kind ex[] = { ASC_EXPANDER_LEAST_WASTE, ASC_EXPANDER_MOST_PODS,
                                                  ASC_EXPANDER_RANDOM, ASC_EXPANDER_LEAST_NODES };
     w->o.expanders[0] = ex[pick(&r, 4)];
+    /* sometimes a chain: the later links must see the same options whether
+     * or not the first one's losers were abandoned half-way */
+    if (w->o.expanders[0] != ASC_EXPANDER_RANDOM && chance(&r, 40)) {
+        enum asc_expander_kind next = ex[pick(&r, 4)];
+        if (next != w->o.expanders[0]) {
+            w->o.expanders[1] = next;
+            w->o.n_expanders = 2;
+        }
+    }
     w->o.balance_similar_node_groups = chance(&r, 30);
     w->o.scale_down_enabled = chance(&r, 50);
 
