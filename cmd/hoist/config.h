@@ -163,8 +163,11 @@ struct cli_config {
     int seed;                   /* --seed */
 
     /* Set by the parser: which flags the command line gave (index into the
-     * flag table), so callers can tell a default from an explicit value. */
+     * flag table), so callers can tell a default from an explicit value;
+     * inert: those given to simulate or replay that only configure the
+     * daemon (accepted and checked, without effect; see cli_print_inert). */
     unsigned char given[128];
+    unsigned char inert[128];
 };
 
 /* Which subcommand is parsing: a flag is accepted only where it means something. */
@@ -192,6 +195,10 @@ bool cli_flag_given(const struct cli_config *cfg, const char *name);
 
 /* Writes the grouped flag list (name, default, meaning) for scope to f. */
 void cli_print_flags(FILE *out, unsigned scope);
+
+/* Prints to out one line for each daemon-only flag cfg (borrowed) was given
+ * by hoist cmd (simulate, replay): accepted and checked, without effect. */
+void cli_print_inert(const struct cli_config *cfg, FILE *out, const char *cmd);
 
 /* The known flag nearest to name by edit distance, or NULL when none is close. */
 const char *cli_nearest_flag(const char *name);

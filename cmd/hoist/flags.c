@@ -902,7 +902,12 @@ static enum hs_code parse_flags(struct cli_config *cfg, int argc, const char *co
             return hs_err_set(err, HS_EINVAL, "unknown flag --%s (see hoist %s --help)", n,
                               scope_name(scope));
         }
-        if (!(fl->scope & scope))
+        /* simulate and replay take every flag of `hoist run`, so that a
+         * deployment's arguments can be pasted as they are; those that only
+         * configure the daemon are checked and named as without effect */
+        bool inert = !(fl->scope & scope) && (fl->scope & CLI_SCOPE_RUN) &&
+                     (scope & (CLI_SCOPE_SIMULATE | CLI_SCOPE_REPLAY));
+        if (!(fl->scope & scope) && !inert)
             return hs_err_set(err, HS_EINVAL, "flag --%s does not apply to hoist %s", fl->name,
                               scope_name(scope));
         const char *value;
@@ -925,8 +930,18 @@ static enum hs_code parse_flags(struct cli_config *cfg, int argc, const char *co
         if (rc)
             return rc;
         cfg->given[idx] = 1;
+        cfg->inert[idx] = inert;
     }
     return validate(cfg, err);
+}
+
+void cli_print_inert(const struct cli_config *cfg, FILE *out, const char *cmd)
+{
+    for (size_t i = 0; i < HS_ARRAY_LEN(flags); i++)
+        if (cfg->inert[i])
+            fprintf(out,
+                    "hoist: note: --%s configures the daemon; it changes nothing in hoist %s\n",
+                    flags[i].name, cmd);
 }
 
 static void format_default(const struct flag *fl, char *buf, size_t size)

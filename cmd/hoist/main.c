@@ -82,8 +82,10 @@ static int cmd_simulate(int argc, char **argv)
     }
     struct cli_config cfg;
     int rc = parse_or_fail(&cfg, argc, argv, CLI_SCOPE_SIMULATE);
-    if (rc == 0)
+    if (rc == 0) {
+        cli_print_inert(&cfg, stderr, "simulate");
         rc = cli_simulate(&cfg);
+    }
     cli_config_release(&cfg);
     return rc;
 }

@@ -49,6 +49,17 @@ expect 0 "" "--max-node-provision-time" -- help run
 expect 0 "" "--priority-config" -- simulate --help
 expect 0 "" "--now" -- simulate --help
 expect 2 "hoist simulate: flag --now: cannot parse time '2026-11-28' (want RFC 3339, e.g. 2026-11-28T08:00:00Z)" "" -- simulate --cluster c.json --asgs a.json --now 2026-11-28
+# simulate takes every flag of `hoist run`: a daemon-only one is checked and named as inert.
+tmpd=$(mktemp -d)
+echo '{"kind": "List", "items": []}' >"$tmpd/c.json"
+echo '{"AutoScalingGroups": []}' >"$tmpd/a.json"
+expect 0 "hoist: note: --leader-elect configures the daemon; it changes nothing in hoist simulate" \
+    '"scaleUp"' -- simulate --cluster "$tmpd/c.json" --asgs "$tmpd/a.json" --output json \
+    --leader-elect=false --nodes=0:3:ng-a
+expect 2 'hoist: invalid value "maybe" for flag --leader-elect: want true or false' "" -- \
+    simulate --cluster "$tmpd/c.json" --asgs "$tmpd/a.json" --leader-elect=maybe
+rm -rf "$tmpd"
+
 # Subcommands whose work has not landed say so and exit 2; they never pretend.
 expect 2 "" "" -- --nodes=1:3:ng-a --expander=priority,least-waste
 expect 2 "" "" -- replay
