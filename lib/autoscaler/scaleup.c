@@ -449,6 +449,18 @@ static const char *resource_limit(struct asc__ctx *c, const struct asc__group *g
     return NULL;
 }
 
+/* The nodes --max-nodes-total counts, as cluster-autoscaler's orchestrator
+ * counts them (ScaleUp gets the ready nodes, plus its upcoming nodes): the
+ * ready nodes, and every group's nodes on the way, requested but not
+ * registered or registered but not started. Unready nodes do not count. */
+static int64_t nodes_for_total(const struct asc__ctx *c)
+{
+    int64_t n = c->nodes_ready + c->upcoming_total;
+    for (uint32_t i = 0; i < c->n_gs; i++)
+        n += c->gs[i].not_started;
+    return n;
+}
+
 /* How many nodes of g fit every limit (group room: group_room, or g's max
  * size less its size when negative; --max-nodes-total, cores, memory,
  * --max-nodes-per-scaleup), given the nodes this plan already adds. */
@@ -458,7 +470,7 @@ static int32_t room_within(const struct asc__ctx *c, const struct asc__group *g,
     const int64_t gib = 1024LL * 1024 * 1024;
     int64_t room = group_room >= 0 ? group_room : (int64_t)g->g->max_size - g->new_size;
     if (c->o->max_nodes_total > 0) {
-        int64_t left = c->o->max_nodes_total - (c->nodes_total + c->upcoming_total + added_nodes);
+        int64_t left = c->o->max_nodes_total - (nodes_for_total(c) + added_nodes);
         if (left < room)
             room = left;
     }
@@ -890,8 +902,7 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         global_skip = R_UNHEALTHY;
     else if (!c->o->scale_up_from_zero && c->nodes_ready == 0)
         global_skip = R_FROM_ZERO;
-    else if (c->o->max_nodes_total > 0 &&
-             c->nodes_total + c->upcoming_total >= c->o->max_nodes_total)
+    else if (c->o->max_nodes_total > 0 && nodes_for_total(c) >= c->o->max_nodes_total)
         global_skip = R_TOTAL;
     struct why_cache wc = { 0 };
     struct families fm;

@@ -212,6 +212,21 @@ def limit_max_nodes_total_reached(d):
 
 
 @scenario
+def limit_max_nodes_total_counts_ready(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=3, busy_cpu="3500m")
+    # node-3 has been NotReady for an hour (and is tainted so, as the node
+    # lifecycle controller does); its busy pod is gone
+    items = [it for it in items if it["metadata"]["name"] != "busy-ng-general-node-3"]
+    broken = [it for it in items if it["metadata"]["name"] == "ng-general-node-3"][0]
+    broken["status"]["conditions"] = [{"type": "Ready", "status": "False",
+                                       "reason": "KubeletNotReady",
+                                       "lastTransitionTime": "2026-11-28T07:00:00Z"}]
+    broken["spec"]["taints"] = [{"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}]
+    write(d, items + pend("web", 1, "3", "1Gi"), [g],
+          flags=["--max-nodes-total=3", "--now=2026-11-28T08:00:00Z"])
+
+
+@scenario
 def limit_cores_total(d):
     items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, busy_cpu="3500m")
     write(d, items + pend("web", 5, "3", "1Gi"), [g], flags=["--cores-total=0:16"])
