@@ -100,7 +100,7 @@ void asc__status(struct asc__ctx *c)
     hs_buf_adds(&b, "clusterWide:\n  health:\n");
     hs_buf_addf(&b, "    status: %s\n", c->healthy ? "Healthy" : "Unhealthy");
     node_counts(&b, "    ", c->nodes_total, c->nodes_ready, c->nodes_not_started, c->nodes_unready,
-                c->nodes_resource_unready, long_unreg, c->upcoming_total + long_unreg);
+                c->nodes_resource_unready, long_unreg, c->upcoming_total);
     probe(&b, "    ", now);
     hs_buf_addf(&b, "  scaleUp:\n    status: %s\n", in_progress ? "InProgress" : "NoActivity");
     probe(&b, "    ", now);
@@ -121,7 +121,7 @@ void asc__status(struct asc__ctx *c)
         quoted(&b, g->g->name);
         hs_buf_addf(&b, "\n  health:\n    status: %s\n", g_healthy ? "Healthy" : "Unhealthy");
         node_counts(&b, "    ", g->registered, g->ready, g->not_started, g->unready,
-                    g->resource_unready, g->long_unregistered, g->upcoming + g->long_unregistered);
+                    g->resource_unready, g->long_unregistered, g->upcoming);
         hs_buf_addf(&b, "    cloudProviderTarget: %d\n    minSize: %d\n    maxSize: %d\n",
                     (int)g->g->target_size, (int)g->g->min_size, (int)g->g->max_size);
         probe(&b, "    ", now);
