@@ -7,7 +7,10 @@
 #include "plan_output.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "base/alloc.h"
 
 static void str(struct hs_buf *b, const char *s)
 {
@@ -116,6 +119,67 @@ void cli_plan_json(const struct asc_plan *p, struct hs_buf *b)
 
 /* At most this many pod names are listed on one text line. */
 #define TEXT_PODS 5
+/* A reason names its groups when it covers at most this many. */
+#define TEXT_GROUPS 3
+
+static int reason_cmp(const void *a, const void *b)
+{
+    const struct asc_group_reason *x = a, *y = b;
+    int c = x->reason == y->reason ? 0 : strcmp(x->reason, y->reason);
+    return c ? c : strcmp(x->group, y->group);
+}
+
+struct reason_count {
+    char *text; /* "2 Insufficient cpu (ng-a, ng-b)" */
+};
+
+static int count_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct reason_count *)a)->text, ((const struct reason_count *)b)->text);
+}
+
+/* cluster-autoscaler's NotTriggerScaleUp message: "pod didn't trigger
+ * scale-up: " and, for each distinct reason, how many groups gave it,
+ * sorted as text ("1 Insufficient cpu, 2 max node group size reached"); the
+ * groups are named after a reason that covers few of them. */
+static void no_scale_up_text(struct hs_buf *b, const struct asc_no_scale_up *n)
+{
+    hs_buf_addf(b, "no scale-up for %s: pod didn't trigger scale-up: ", n->pod);
+    if (!n->n_reasons) {
+        hs_buf_adds(b, "no node group\n");
+        return;
+    }
+    struct asc_group_reason *v = hs_malloc(n->n_reasons * sizeof(*v));
+    memcpy(v, n->reasons, n->n_reasons * sizeof(*v));
+    qsort(v, n->n_reasons, sizeof(*v), reason_cmp);
+    struct reason_count *counts = hs_malloc(n->n_reasons * sizeof(*counts));
+    size_t n_counts = 0;
+    for (size_t i = 0; i < n->n_reasons;) {
+        size_t j = i + 1;
+        while (j < n->n_reasons &&
+               (v[j].reason == v[i].reason || strcmp(v[j].reason, v[i].reason) == 0))
+            j++;
+        struct hs_buf t;
+        hs_buf_init(&t);
+        hs_buf_addf(&t, "%zu %s", j - i, v[i].reason);
+        if (j - i <= TEXT_GROUPS) {
+            for (size_t k = i; k < j; k++)
+                hs_buf_addf(&t, "%s%s", k == i ? " (" : ", ", v[k].group);
+            hs_buf_addc(&t, ')');
+        }
+        hs_buf_addc(&t, '\0');
+        counts[n_counts++].text = hs_buf_detach(&t);
+        i = j;
+    }
+    qsort(counts, n_counts, sizeof(*counts), count_cmp);
+    for (size_t i = 0; i < n_counts; i++) {
+        hs_buf_addf(b, "%s%s", i ? ", " : "", counts[i].text);
+        hs_free(counts[i].text);
+    }
+    hs_buf_addc(b, '\n');
+    hs_free(counts);
+    hs_free(v);
+}
 
 void cli_plan_text(const struct asc_plan *p, struct hs_buf *b)
 {
@@ -131,15 +195,8 @@ void cli_plan_text(const struct asc_plan *p, struct hs_buf *b)
             hs_buf_addf(b, ", and %zu more", u->n_pods - TEXT_PODS);
         hs_buf_adds(b, ")\n");
     }
-    for (size_t i = 0; i < p->n_no_scale_up; i++) {
-        const struct asc_no_scale_up *n = &p->no_scale_up[i];
-        hs_buf_addf(b, "no scale-up for %s:", n->pod);
-        if (!n->n_reasons)
-            hs_buf_adds(b, " no node group");
-        for (size_t j = 0; j < n->n_reasons; j++)
-            hs_buf_addf(b, "%s %s: %s", j ? ";" : "", n->reasons[j].group, n->reasons[j].reason);
-        hs_buf_addc(b, '\n');
-    }
+    for (size_t i = 0; i < p->n_no_scale_up; i++)
+        no_scale_up_text(b, &p->no_scale_up[i]);
     if (p->n_awaiting) {
         hs_buf_addf(b,
                     "later: %zu pending pod%s a node group can take but this loop's scale-up "

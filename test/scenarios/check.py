@@ -11,7 +11,7 @@ A scenario directory holds:
   flags          extra flags, one per line (optional; # comments)
   expected.json  what the plan must contain: every top-level key given here
                  must equal the actual value exactly (keys left out are not
-                 checked). Or, for bad input: {"exit": 2, "stderr": "..."}
+                 checked); "textLines", lines `--output text` must print. Or, for bad input: {"exit": 2, "stderr": "..."}
                  where stderr must be the single line printed.
 The plan must also be byte-identical across two runs (determinism), and the
 text output must succeed whenever the JSON output does.
@@ -62,8 +62,8 @@ def main():
         return 1
     fails = 0
     for key, want in expected.items():
-        if key.startswith("_"):
-            continue  # comments
+        if key.startswith("_") or key == "textLines":
+            continue  # comments; text lines are checked below
         got = actual.get(key, "<missing>")
         if got != want:
             print(f"{name}: {key} differs\n  want {json.dumps(want, sort_keys=True)}\n"
@@ -77,6 +77,11 @@ def main():
     if rc3 != 0 or not text:
         print(f"{name}: --output text failed ({rc3}): {err3.strip()}")
         fails += 1
+    lines = text.splitlines()
+    for want in expected.get("textLines", []):
+        if want not in lines:
+            print(f"{name}: --output text lacks the line\n  {want}\ngot\n{text}")
+            fails += 1
     if fails:
         print(f"full output:\n{out}")
         return 1

@@ -227,6 +227,14 @@ def limit_max_nodes_total_counts_ready(d):
 
 
 @scenario
+def no_scale_up_message(d):
+    items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    groups = [g] + [zero(f"ng-small-{k}", ["m5.large"]) for k in range(3)]
+    groups.append(zero("ng-full", ["m5.4xlarge"], max_size=0))
+    write(d, items + pend("huge", 1, "20", "1Gi"), groups)
+
+
+@scenario
 def limit_cores_total(d):
     items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, busy_cpu="3500m")
     write(d, items + pend("web", 5, "3", "1Gi"), [g], flags=["--cores-total=0:16"])
