@@ -795,11 +795,13 @@ static bool balance_peer(const struct asc__ctx *c, const struct gopt *go,
     const struct gopt *o = &go[gi], *p = &go[hi];
     if (hi == gi || p->skip || !p->cls_reason)
         return false;
+    const struct asc__group *g = &c->gs[gi], *h = &c->gs[hi];
+    if (!asc_nodes_similar(&g->tmpl->node, &g->ds_sum, &h->tmpl->node, &h->ds_sum, sim))
+        return false;
     for (uint32_t k = 0; k < n_cls; k++)
         if (!o->cls_reason[k] && p->cls_reason[k])
             return false;
-    const struct asc__group *g = &c->gs[gi], *h = &c->gs[hi];
-    return asc_nodes_similar(&g->tmpl->node, &g->ds_sum, &h->tmpl->node, &h->ds_sum, sim);
+    return true;
 }
 
 enum hs_code asc__scale_up(struct asc__ctx *c)
