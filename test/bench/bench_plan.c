@@ -18,8 +18,11 @@
  *       (asc_scale_up.pod_nodes), until a loop asks for nothing more. Phase
  *       "plan" is the CPU time of the planner calls only (not of the
  *       commits); nodes and cost_per_hour (0.1 per vCPU + 0.1 per GiB, as
- *       Karpenter's benchmark prices) are the final sizes'.
+ *       Karpenter's benchmark prices) are the final sizes'. With --balance,
+ *       --balance-similar-node-groups is on (each type's three zonal
+ *       groups are similar).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +39,7 @@
 #include "model/model.h"
 
 int bench_plan_cluster(int n_nodes, int per_node, int n_pending);
-int bench_plan_karpenter(int n_pods, int n_types);
+int bench_plan_karpenter(int n_pods, int n_types, bool balance);
 
 #define GIB (1024LL * 1024 * 1024)
 #define MIB (1024LL * 1024)
@@ -270,7 +273,7 @@ static struct model_pod *karpenter_pending(struct hs_intern *t, struct hs_arena 
     return p;
 }
 
-int bench_plan_karpenter(int n_pods, int n_types)
+int bench_plan_karpenter(int n_pods, int n_types, bool balance)
 {
     static const char *zones[] = { "us-east-1a", "us-east-1b", "us-east-1c" };
     struct hs_intern *t = hs_intern_new();
@@ -323,6 +326,7 @@ int bench_plan_karpenter(int n_pods, int n_types)
     o.discovery = &f;
     o.n_discovery = 1;
     o.max_nodes_per_scaleup = 1000;
+    o.balance_similar_node_groups = balance; /* --balance: zones a, b, c share */
     struct asc_inputs in = { .cluster = c,
                              .asgs = &asgs,
                              .instance_types = &types,
@@ -431,10 +435,12 @@ int bench_plan_karpenter(int n_pods, int n_types)
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("{\"workload\": \"karpenter\", \"plan\": true, \"pods\": %d, \"groups\": %u, "
+    printf("{\"workload\": \"karpenter\", \"plan\": true, \"balance\": %s, \"pods\": %d, "
+           "\"groups\": %u, "
            "\"loops\": %d, \"nodes\": %ld, \"cost_per_hour\": %.2f, \"unplaced\": %zu, "
            "\"seconds\": {\"plan\": %.4f}, \"peak_rss_mib\": %.1f}\n",
-           n_pods, asgs.n, loops, nodes, cost, unhelped, total, (double)ru.ru_maxrss / 1024.0);
+           balance ? "true" : "false", n_pods, asgs.n, loops, nodes, cost, unhelped, total,
+           (double)ru.ru_maxrss / 1024.0);
     asc_state_free(&s);
     model_asg_list_release(&asgs);
     model_instance_type_list_release(&types);

@@ -21,6 +21,7 @@
  * generated from a fixed seed, so runs are repeatable.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,7 +378,7 @@ static int arg_int(int argc, char **argv, const char *name, int def)
 }
 
 int bench_plan_cluster(int n_nodes, int per_node, int n_pending); /* bench_plan.c */
-int bench_plan_karpenter(int n_pods, int n_types);                /* bench_plan.c */
+int bench_plan_karpenter(int n_pods, int n_types, bool balance);  /* bench_plan.c */
 
 /* Runs the sibling program hoist-bench-<name> from this program's folder with
  * argv[2..]; returns only when it cannot be started. */
@@ -399,6 +400,14 @@ static int run_sibling(const char *self, const char *name, int argc, char **argv
     return 2;
 }
 
+static bool has_flag(int argc, char **argv, const char *name)
+{
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return true;
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     static const char *const siblings[] = { "decode", "aws", "kube-cache" };
@@ -413,7 +422,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--plan") == 0 && strcmp(argv[1], "karpenter") == 0)
             return bench_plan_karpenter(arg_int(argc, argv, "--pods", 20000),
-                                        arg_int(argc, argv, "--groups", 1200) / 3);
+                                        arg_int(argc, argv, "--groups", 1200) / 3,
+                                        has_flag(argc, argv, "--balance"));
     if (argc >= 2 && strcmp(argv[1], "karpenter") == 0)
         return run_karpenter(arg_int(argc, argv, "--pods", 20000),
                              arg_int(argc, argv, "--groups", 1200) / 3);
@@ -421,7 +431,7 @@ int main(int argc, char **argv)
         return run_cluster(arg_int(argc, argv, "--nodes", 5000),
                            arg_int(argc, argv, "--pods-per-node", 30),
                            arg_int(argc, argv, "--pending", 1000));
-    fprintf(stderr, "usage: hoist-bench karpenter [--pods N] [--groups G] [--plan]\n"
+    fprintf(stderr, "usage: hoist-bench karpenter [--pods N] [--groups G] [--plan [--balance]]\n"
                     "       hoist-bench cluster [--nodes N] [--pods-per-node P] [--pending Q] "
                     "[--plan]\n"
                     "       hoist-bench decode|aws|kube-cache [their flags]\n");
