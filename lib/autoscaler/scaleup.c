@@ -52,6 +52,7 @@ struct gopt {
     bool has_option;
     bool pruned;   /* its estimate was abandoned: the expander drops it (see struct prune) */
     bool estimate; /* may grow and takes some pod on its template: estimated */
+    bool partial;  /* an option known to exist, its estimate stopped early (random) */
     bool labelled; /* packed on labelled_node() */
     struct asc_option opt;
     int32_t max_nodes; /* how many the estimate could open */
@@ -684,9 +685,11 @@ static int no_scale_up_cmp(const void *a, const void *b)
  * those not tried yet, each resource's used fraction of the final N' >= N
  * nodes is at most min(A / C, (P + R) / (N * C)), so the waste is at least
  * the sum over cpu and memory of one minus that (kept above the best by a
- * margin far above rounding). Abandoned groups are still "helped" by their
- * template (which is all cluster-autoscaler's reports read), and are
- * estimated whole when balancing needs them.
+ * margin far above rounding). When random is the only link, it draws among
+ * the options without reading them: an estimate stops as soon as it places a
+ * pod, which proves its option exists (the one drawn is estimated whole).
+ * Abandoned groups are still "helped" by their template (which is all
+ * cluster-autoscaler's reports read, and all balancing reads).
  */
 #define PRUNE_MARGIN 1e-9
 
@@ -701,6 +704,8 @@ struct prune {
 static bool prune_stop(void *ctx, const struct sim_estimate_progress *p)
 {
     const struct prune *pr = ctx;
+    if (pr->on && pr->kind == ASC_EXPANDER_RANDOM)
+        return p->nodes > 0 && p->scheduled > 0; /* the option exists */
     if (!pr->on || !pr->have_best || p->nodes == 0)
         return false;
     switch (pr->kind) {
@@ -744,8 +749,11 @@ static void estimate_option(struct asc__ctx *c, struct gopt *go, uint32_t gi,
     }
     struct sim_estimate est = { .placement = eb->place };
     sim_estimate(c->snap, &ei, &est);
-    o->pruned = est.stopped;
-    if (est.stopped || !est.nodes || !est.scheduled)
+    /* random draws among the options without reading them: a run stopped
+     * once it placed a pod (prune_stop) has proven its option exists */
+    o->partial = est.stopped && pr && pr->kind == ASC_EXPANDER_RANDOM;
+    o->pruned = est.stopped && !o->partial;
+    if (o->pruned || !est.nodes || !est.scheduled)
         return;
     o->has_option = true;
     o->opt.group = g->g;
@@ -927,7 +935,7 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
     bool *cls_helped = hs_calloc(n_cls ? n_cls : 1, sizeof(*cls_helped));
     struct prune pr = { .kind = asc_expander_at(c->expander, 0) };
     bool prunable = pr.kind == ASC_EXPANDER_LEAST_WASTE || pr.kind == ASC_EXPANDER_LEAST_NODES ||
-                    pr.kind == ASC_EXPANDER_MOST_PODS;
+                    pr.kind == ASC_EXPANDER_MOST_PODS || pr.kind == ASC_EXPANDER_RANDOM;
     for (uint32_t gi = 0; gi < c->n_gs; gi++) {
         struct asc__group *g = &c->gs[gi];
         struct gopt *o = &go[gi];
@@ -1019,6 +1027,8 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
             group_input(c, gi, o, left, n_left, n_cls, &eb, &ei);
             struct sim_estimate est = { .placement = eb.place };
             sim_estimate(c->snap, &ei, &est);
+            if (o->partial)
+                want = (int32_t)est.nodes; /* now whole */
             HS_BUG_ON((int32_t)est.nodes != want);
             o->placement = HS_ARENA_NEW_ARRAY(&c->scratch, int32_t, n_left);
             for (size_t i = 0; i < n_left; i++)
