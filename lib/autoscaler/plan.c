@@ -402,8 +402,9 @@ static enum hs_code build_expander(struct asc__ctx *c)
             return rc;
         }
     } else if (wants_priority) {
-        asc__warn(c, "the priority expander has no priorities (--priority-config); it keeps "
-                     "every option");
+        asc__warn(c, "the priority expander has no priorities (--priority-config): as "
+                     "cluster-autoscaler without its ConfigMap, it keeps no option and nothing "
+                     "scales up");
     }
     return HS_OK;
 }

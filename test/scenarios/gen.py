@@ -160,6 +160,13 @@ def expander_priority(d):
 
 
 @scenario
+def expander_priority_without_config(d):
+    i1, g1 = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    i2, g2 = grp("ng-spot-a", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    write(d, i1 + i2 + pend("web", 2, "3", "1Gi"), [g1, g2], flags=["--expander=priority"])
+
+
+@scenario
 def expander_chain_priority_least_waste(d):
     i1, g1 = grp("ng-general", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
     i2, g2 = grp("ng-spot-cpu", "c5.2xlarge", "8", "16Gi", busy_cpu="7500m")
