@@ -1527,6 +1527,8 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
         e.pr.rest_memory = c->cur.sum_mem;
     }
     sim_snapshot_fork(s);
+    if (in->stop && in->stop(in->stop_ctx, &e.pr))
+        out->stopped = true; /* the caller needs nothing of this run */
     for (uint32_t k = 0; k < c->cur.nb && !out->stopped; k++) {
         struct bucket *b = &c->cur.b[order[k]];
         if (in->stop) {

@@ -694,8 +694,9 @@ static int no_scale_up_cmp(const void *a, const void *b)
 #define PRUNE_MARGIN 1e-9
 
 struct prune {
-    enum asc_expander_kind kind; /* the chain's first link */
+    enum asc_expander_kind kind; /* the link that decides among these options */
     bool on;                     /* it scores options, and this group may be abandoned */
+    bool drop;                   /* the option is dropped whatever it is: stop at once */
     bool have_best;
     double best; /* the lowest score of the options computed so far */
     double cap_cpu, cap_mem, alloc_cpu, alloc_mem; /* the group being estimated */
@@ -704,6 +705,8 @@ struct prune {
 static bool prune_stop(void *ctx, const struct sim_estimate_progress *p)
 {
     const struct prune *pr = ctx;
+    if (pr->drop)
+        return true;
     if (pr->on && pr->kind == ASC_EXPANDER_RANDOM)
         return p->nodes > 0 && p->scheduled > 0; /* the option exists */
     if (!pr->on || !pr->have_best || p->nodes == 0)
@@ -810,6 +813,112 @@ static bool balance_peer(const struct asc__ctx *c, const struct gopt *go,
         if (!o->cls_reason[k] && p->cls_reason[k])
             return false;
     return true;
+}
+
+static bool can_prune(enum asc_expander_kind k)
+{
+    return k == ASC_EXPANDER_LEAST_WASTE || k == ASC_EXPANDER_LEAST_NODES ||
+           k == ASC_EXPANDER_MOST_PODS || k == ASC_EXPANDER_RANDOM;
+}
+
+/* Group gi's estimate, its cap widened to its similar groups' room when
+ * balancing, abandoned as pr (its kind being what decides among the
+ * options it competes with) allows. */
+static void estimate_group(struct asc__ctx *c, struct gopt *go, uint32_t gi,
+                           const struct pend *left, size_t n_left, uint32_t n_cls,
+                           struct est_buf *eb, const struct asc_similarity *sim, struct prune *pr)
+{
+    struct asc__group *g = &c->gs[gi];
+    struct gopt *o = &go[gi];
+    if (c->o->balance_similar_node_groups) {
+        /* cluster-autoscaler's estimate may open as many nodes as the group
+         * and its similar groups have room for together
+         * (sngCapacityThreshold): balancing shares them out */
+        int64_t cap = (int64_t)g->g->max_size - g->new_size;
+        for (uint32_t hi = 0; hi < c->n_gs; hi++)
+            if (balance_peer(c, go, sim, gi, hi, n_cls))
+                cap += c->gs[hi].g->max_size > c->gs[hi].new_size
+                           ? c->gs[hi].g->max_size - c->gs[hi].new_size
+                           : 0;
+        o->max_nodes = room_within(c, g, cap, 0, 0, 0);
+    }
+    /* least-waste drops an option whose node has no cpu or memory capacity:
+     * never abandoned, it cannot set the best either */
+    pr->on =
+        pr->drop || (can_prune(pr->kind) &&
+                     (pr->kind != ASC_EXPANDER_LEAST_WASTE ||
+                      (g->tmpl->node.capacity.cpu_milli > 0 && g->tmpl->node.capacity.memory > 0)));
+    estimate_option(c, go, gi, left, n_left, n_cls, eb, pr);
+}
+
+struct leveled {
+    int64_t level; /* the group's priority; INT64_MIN: none the expander uses */
+    uint32_t gi;
+};
+
+static int leveled_cmp(const void *a, const void *b)
+{
+    const struct leveled *x = a, *y = b;
+    if (x->level != y->level)
+        return x->level > y->level ? -1 : 1;
+    return x->gi < y->gi ? -1 : x->gi > y->gi;
+}
+
+/*
+ * Every estimable group's estimate. When the chain starts with priority,
+ * its first link keeps only the options of the highest priority that has
+ * any (groups without a priority, or below -1, only when no prioritised
+ * group has an option; none at all without priorities): groups are
+ * estimated priority by priority, from the highest, and once a priority
+ * has an option the lower ones are abandoned unestimated. Within one
+ * priority the next link decides (random when the chain ends there), and
+ * its bound abandons estimates as for a chain that starts with it.
+ */
+static void estimate_all(struct asc__ctx *c, struct gopt *go, const struct pend *left,
+                         size_t n_left, uint32_t n_cls, struct est_buf *eb)
+{
+    struct asc_similarity sim;
+    similarity_options(c, &sim);
+    enum asc_expander_kind first = asc_expander_at(c->expander, 0);
+    if (first != ASC_EXPANDER_PRIORITY) {
+        struct prune pr = { .kind = first };
+        for (uint32_t gi = 0; gi < c->n_gs; gi++)
+            if (go[gi].estimate)
+                estimate_group(c, go, gi, left, n_left, n_cls, eb, &sim, &pr);
+        return;
+    }
+    enum asc_expander_kind next =
+        asc_expander_len(c->expander) > 1 ? asc_expander_at(c->expander, 1) : ASC_EXPANDER_RANDOM;
+    struct leveled *lv = hs_calloc(c->n_gs ? c->n_gs : 1, sizeof(*lv));
+    uint32_t n = 0;
+    for (uint32_t gi = 0; gi < c->n_gs; gi++) {
+        if (!go[gi].estimate)
+            continue;
+        int64_t prio;
+        bool has = c->priorities && asc_priorities_of(c->priorities, c->gs[gi].g->name, &prio) &&
+                   prio >= -1;
+        lv[n++] = (struct leveled){ .level = has ? prio : INT64_MIN, .gi = gi };
+    }
+    qsort(lv, n, sizeof(*lv), leveled_cmp);
+    bool decided = !c->priorities; /* without priorities no option is kept */
+    for (uint32_t i = 0; i < n;) {
+        uint32_t j = i;
+        struct prune pr = { .kind = next };
+        bool any = false;
+        for (; j < n && lv[j].level == lv[i].level; j++) {
+            struct gopt *o = &go[lv[j].gi];
+            /* once decided, the priority link drops the option: its
+             * estimate stops before it starts (the estimator's reference
+             * mode runs it whole, for the tests that compare plans) */
+            pr.drop = decided;
+            estimate_group(c, go, lv[j].gi, left, n_left, n_cls, eb, &sim, &pr);
+            any |= o->has_option;
+        }
+        if (any && lv[i].level != INT64_MIN)
+            decided = true;
+        i = j;
+    }
+    hs_free(lv);
 }
 
 enum hs_code asc__scale_up(struct asc__ctx *c)
@@ -933,9 +1042,6 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
     in_scale_up = hs_calloc(n_left, sizeof(*in_scale_up));
     /* per local class: some group that may grow takes it on its template */
     bool *cls_helped = hs_calloc(n_cls ? n_cls : 1, sizeof(*cls_helped));
-    struct prune pr = { .kind = asc_expander_at(c->expander, 0) };
-    bool prunable = pr.kind == ASC_EXPANDER_LEAST_WASTE || pr.kind == ASC_EXPANDER_LEAST_NODES ||
-                    pr.kind == ASC_EXPANDER_MOST_PODS || pr.kind == ASC_EXPANDER_RANDOM;
     for (uint32_t gi = 0; gi < c->n_gs; gi++) {
         struct asc__group *g = &c->gs[gi];
         struct gopt *o = &go[gi];
@@ -972,32 +1078,7 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
     }
     hs_free(wc.v);
     families_release(&fm);
-    struct asc_similarity sim;
-    similarity_options(c, &sim);
-    for (uint32_t gi = 0; gi < c->n_gs; gi++) {
-        struct asc__group *g = &c->gs[gi];
-        struct gopt *o = &go[gi];
-        if (!o->estimate)
-            continue;
-        if (c->o->balance_similar_node_groups) {
-            /* cluster-autoscaler's estimate may open as many nodes as the
-             * group and its similar groups have room for together
-             * (sngCapacityThreshold): balancing shares them out */
-            int64_t cap = (int64_t)g->g->max_size - g->new_size;
-            for (uint32_t hi = 0; hi < c->n_gs; hi++)
-                if (balance_peer(c, go, &sim, gi, hi, n_cls))
-                    cap += c->gs[hi].g->max_size > c->gs[hi].new_size
-                               ? c->gs[hi].g->max_size - c->gs[hi].new_size
-                               : 0;
-            o->max_nodes = room_within(c, g, cap, 0, 0, 0);
-        }
-        /* least-waste drops an option whose node has no cpu or memory
-         * capacity: never abandoned, it cannot set the best either */
-        pr.on = prunable &&
-                (pr.kind != ASC_EXPANDER_LEAST_WASTE ||
-                 (g->tmpl->node.capacity.cpu_milli > 0 && g->tmpl->node.capacity.memory > 0));
-        estimate_option(c, go, gi, left, n_left, n_cls, &eb, &pr);
-    }
+    estimate_all(c, go, left, n_left, n_cls, &eb);
     for (size_t i = 0; i < n_left; i++)
         helped[i] = cls_helped[left[i].cls];
     hs_free(cls_helped);
@@ -1046,6 +1127,8 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
                                        .max = g->g->target_size + room_for(c, g, 0, 0, 0) };
         slot_group[n_slots++] = gi;
         if (c->o->balance_similar_node_groups) {
+            struct asc_similarity sim;
+            similarity_options(c, &sim);
             for (uint32_t oi = 0; oi < c->n_gs && n_slots < HS_ARRAY_LEN(slots); oi++) {
                 struct asc__group *h = &c->gs[oi];
                 if (!balance_peer(c, go, &sim, gi, oi, n_cls))

@@ -38,7 +38,8 @@ struct sim_estimate_input {
     const struct sim_pod *const *pods; /* borrowed: the pending pods */
     size_t n_pods;
     uint32_t max_nodes; /* --max-nodes-per-scaleup; 0 = no cap */
-    /* Optional: asked after each class and before each new node is opened,
+    /* Optional: asked before the first class, after each class and before
+     * each new node is opened,
      * with the run's progress; returning true abandons the run
      * (out->stopped), for a caller that has proven from the bounds above
      * that the finished answer is of no use to it. */

@@ -9,8 +9,10 @@
  * same workload runs twice: once as the planner runs, once with every
  * estimate computed by sim__estimate_reference (no twin memo, no kept
  * buckets, no skipping, no estimate abandoned by the expander's bound (the
- * reference ignores the stop callback), and no template check shared
- * between groups); every loop's plan, printed, must be the same.
+ * reference ignores the stop callback; with the priority expander first,
+ * the groups of lower priorities are skipped all the same), and no template
+ * check shared between groups); every loop's plan, printed, must be the
+ * same.
  *
  * The planner here is lib/autoscaler built over the simulator's unit-test
  * build (see CMakeLists.txt), where that switch lives.
@@ -56,6 +58,7 @@ struct world {
     struct asc_groups *groups;
     struct asc_templates *tmpls;
     long serial;
+    char priorities[512]; /* the priority expander's text, "" = none */
 };
 
 static const char *I(struct world *w, const char *s)
@@ -247,6 +250,29 @@ static void world_init(struct world *w, uint64_t seed)
     static const enum asc_expander_kind ex[] = { ASC_EXPANDER_LEAST_WASTE, ASC_EXPANDER_MOST_PODS,
                                                  ASC_EXPANDER_RANDOM, ASC_EXPANDER_LEAST_NODES };
     w->o.expanders[0] = ex[pick(&r, 4)];
+    /* sometimes priority first: groups by type and zone at a few levels
+     * (some below -1, some unmatched, sometimes no text at all), so that
+     * levels without options, unmatched groups and ties all occur */
+    if (chance(&r, 25)) {
+        w->o.expanders[0] = ASC_EXPANDER_PRIORITY;
+        if (chance(&r, 85)) {
+            static const char *pats[] = { "ng-0-.*", "ng-1-.*", ".*-a",   ".*-b",
+                                          "ng-2-c",  "ng-.*",   "nomatch" };
+            static const int prios[] = { 50, 10, -1, -5, 0 };
+            bool used[HS_ARRAY_LEN(prios)] = { false };
+            size_t len = 0;
+            uint32_t levels = 1 + pick(&r, 3);
+            for (uint32_t l = 0; l < levels; l++) {
+                uint32_t k = pick(&r, HS_ARRAY_LEN(prios));
+                const char *pat = pats[pick(&r, HS_ARRAY_LEN(pats))];
+                if (used[k])
+                    continue; /* one list per priority */
+                used[k] = true;
+                len += (size_t)snprintf(w->priorities + len, sizeof(w->priorities) - len,
+                                        "%d:\n  - %s\n", prios[k], pat);
+            }
+        }
+    }
     /* sometimes a chain: the later links must see the same options whether
      * or not the first one's losers were abandoned half-way */
     if (w->o.expanders[0] != ASC_EXPANDER_RANDOM && chance(&r, 40)) {
@@ -362,6 +388,7 @@ static int plan_loops(uint64_t seed, struct hs_buf *out)
                              .region = "us-east-1",
                              .now = 1795860000LL * 1000000000LL,
                              .seed = seed,
+                             .priority_config = w.priorities[0] ? w.priorities : NULL,
                              .timers_expired = true };
     struct asc_state *s = asc_state_new();
     int loops = 0;
