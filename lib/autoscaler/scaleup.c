@@ -463,10 +463,12 @@ static int64_t nodes_for_total(const struct asc__ctx *c)
 }
 
 /* How many nodes of g fit every limit (group room: group_room, or g's max
- * size less its size when negative; --max-nodes-total, cores, memory,
- * --max-nodes-per-scaleup), given the nodes this plan already adds. */
+ * size less its size when negative; --max-nodes-total, --cores-total and
+ * --memory-total when resources, --max-nodes-per-scaleup), given the nodes
+ * this plan already adds. */
 static int32_t room_within(const struct asc__ctx *c, const struct asc__group *g, int64_t group_room,
-                           int64_t added_nodes, int64_t added_cores, int64_t added_mem)
+                           int64_t added_nodes, int64_t added_cores, int64_t added_mem,
+                           bool resources)
 {
     const int64_t gib = 1024LL * 1024 * 1024;
     int64_t room = group_room >= 0 ? group_room : (int64_t)g->g->max_size - g->new_size;
@@ -475,13 +477,13 @@ static int32_t room_within(const struct asc__ctx *c, const struct asc__group *g,
         if (left < room)
             room = left;
     }
-    int64_t cores = asc__cores(&g->tmpl->node.capacity);
+    int64_t cores = resources ? asc__cores(&g->tmpl->node.capacity) : 0;
     if (cores > 0) {
         int64_t left = (c->o->cores_max - c->cores_total - added_cores) / cores;
         if (left < room)
             room = left;
     }
-    int64_t mem = g->tmpl->node.capacity.memory;
+    int64_t mem = resources ? g->tmpl->node.capacity.memory : 0;
     if (mem > 0) {
         int64_t left = (c->o->memory_max_gib * gib - c->memory_total - added_mem) / mem;
         if (left < room)
@@ -495,7 +497,18 @@ static int32_t room_within(const struct asc__ctx *c, const struct asc__group *g,
 static int32_t room_for(const struct asc__ctx *c, const struct asc__group *g, int64_t added_nodes,
                         int64_t added_cores, int64_t added_mem)
 {
-    return room_within(c, g, -1, added_nodes, added_cores, added_mem);
+    return room_within(c, g, -1, added_nodes, added_cores, added_mem, true);
+}
+
+/* How many nodes g's estimate may open: cluster-autoscaler's estimation
+ * limits (the group's room, or group_room, --max-nodes-total and
+ * --max-nodes-per-scaleup) but not --cores-total and --memory-total, which
+ * it applies to the chosen option only (ApplyLimits): the expander compares
+ * the options uncut. */
+static int32_t estimate_room(const struct asc__ctx *c, const struct asc__group *g,
+                             int64_t group_room)
+{
+    return room_within(c, g, group_room, 0, 0, 0, false);
 }
 
 struct pod_at {
@@ -840,7 +853,7 @@ static void estimate_group(struct asc__ctx *c, struct gopt *go, uint32_t gi,
                 cap += c->gs[hi].g->max_size > c->gs[hi].new_size
                            ? c->gs[hi].g->max_size - c->gs[hi].new_size
                            : 0;
-        o->max_nodes = room_within(c, g, cap, 0, 0, 0);
+        o->max_nodes = estimate_room(c, g, cap);
     }
     /* least-waste drops an option whose node has no cpu or memory capacity:
      * never abandoned, it cannot set the best either */
@@ -1067,7 +1080,7 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         }
         if (!any)
             continue;
-        o->max_nodes = room_for(c, g, 0, 0, 0);
+        o->max_nodes = estimate_room(c, g, -1);
         if (o->max_nodes <= 0) {
             o->skip = R_LIMIT;
             continue;
@@ -1142,10 +1155,22 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
         }
         asc_balance_split(slots, n_slots, want);
 
+        /* balanced groups must stay within the cluster-wide limits together */
+        int32_t adds[HS_ARRAY_LEN(slots)], granted = 0;
+        int64_t nodes = 0, cores = 0, mem = 0;
+        for (size_t s = 0; s < n_slots; s++) {
+            struct asc__group *h = &c->gs[slot_group[s]];
+            int32_t add = slots[s].new_size - slots[s].current;
+            int32_t room = room_for(c, h, nodes, cores, mem);
+            if (add > room)
+                add = room;
+            adds[s] = add > 0 ? add : 0;
+            granted += adds[s];
+            nodes += adds[s];
+            cores += adds[s] * asc__cores(&h->tmpl->node.capacity);
+            mem += adds[s] * h->tmpl->node.capacity.memory;
+        }
         /* the pods of the chosen option that the nodes granted can take */
-        int32_t granted = 0;
-        for (size_t s = 0; s < n_slots; s++)
-            granted += slots[s].new_size - slots[s].current;
         pods = hs_calloc(n_left ? n_left : 1, sizeof(*pods));
         size_t n_pods = 0;
         for (size_t i = 0; i < n_left; i++)
@@ -1156,22 +1181,11 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
             }
         if (n_pods)
             qsort(pods, n_pods, sizeof(*pods), pod_at_cmp);
-        /* balanced groups must stay within the cluster-wide limits together */
-        int64_t nodes = 0, cores = 0, mem = 0;
-        for (size_t s = 0; s < n_slots; s++) {
-            struct asc__group *h = &c->gs[slot_group[s]];
-            int32_t add = slots[s].new_size - slots[s].current;
-            int32_t room = room_for(c, h, nodes, cores, mem);
-            if (add > room)
-                add = room;
-            if (add <= 0)
-                continue;
-            add_scale_up(c, &ups, &n_ups, &cap_ups, slot_group[s], h->g->target_size + add, pods,
-                         n_pods, n_slots == 1);
-            nodes += add;
-            cores += add * asc__cores(&h->tmpl->node.capacity);
-            mem += add * h->tmpl->node.capacity.memory;
-        }
+        for (size_t s = 0; s < n_slots; s++)
+            if (adds[s] > 0)
+                add_scale_up(c, &ups, &n_ups, &cap_ups, slot_group[s],
+                             c->gs[slot_group[s]].g->target_size + adds[s], pods, n_pods,
+                             n_slots == 1);
     }
     hs_free(opts);
     hs_free(opt_group);

@@ -242,6 +242,14 @@ def no_scale_up_message(d):
 
 
 @scenario
+def limit_cores_after_expander(d):
+    ia, ga = grp("ng-a", "m5.xlarge", "4", "16Gi", busy_cpu="3500m")
+    ib, gb = grp("ng-b", "m5.2xlarge", "8", "32Gi", busy_cpu="7500m", max_size=2)
+    write(d, ia + ib + pend("web", 6, "2500m", "1Gi"), [ga, gb],
+          flags=["--expander=most-pods", "--cores-total=0:20"])
+
+
+@scenario
 def limit_cores_total(d):
     items, g = grp("ng-general", "m5.xlarge", "4", "16Gi", n=2, busy_cpu="3500m")
     write(d, items + pend("web", 5, "3", "1Gi"), [g], flags=["--cores-total=0:16"])
