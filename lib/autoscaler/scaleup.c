@@ -658,9 +658,10 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* cluster-autoscaler's "pods awaiting evaluation": a group's template takes
- * them, the scale-up chosen does not place them (another group would, or the
- * node limits cut them off); a later loop looks at them again. */
+/* The pods a later loop looks at again: a group's template takes them, the
+ * scale-up chosen does not place them (another group would: cluster-
+ * autoscaler's "pods awaiting evaluation"; or the node limits cut them off,
+ * which it names nowhere). */
 static void awaiting(struct asc__ctx *c, const struct pend *left, size_t n_left, const bool *helped,
                      const bool *in_scale_up)
 {
@@ -1131,32 +1132,34 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
                 o->placement[eb.in_idx[j]] = eb.place[j];
         }
 
-        /* balancing: similar groups that take the same pods share the nodes */
-        struct asc_balance_slot slots[64];
-        uint32_t slot_group[64];
+        /* as cluster-autoscaler's ScaleUp: the node count cut to
+         * --max-nodes-total and the resource totals (with the chosen
+         * group's node) first, then shared over the similar groups up to
+         * their max sizes (BalanceScaleUpBetweenGroups) */
+        want = room_within(c, g, want, 0, 0, 0, true);
+        struct asc_balance_slot *slots = hs_calloc(c->n_gs, sizeof(*slots));
+        uint32_t *slot_group = hs_calloc(c->n_gs, sizeof(*slot_group));
+        int32_t *adds = hs_calloc(c->n_gs, sizeof(*adds));
         size_t n_slots = 0;
-        slots[n_slots] =
-            (struct asc_balance_slot){ .current = g->g->target_size,
-                                       .max = g->g->target_size + room_for(c, g, 0, 0, 0) };
-        slot_group[n_slots++] = gi;
-        if (c->o->balance_similar_node_groups) {
-            struct asc_similarity sim;
-            similarity_options(c, &sim);
-            for (uint32_t oi = 0; oi < c->n_gs && n_slots < HS_ARRAY_LEN(slots); oi++) {
-                struct asc__group *h = &c->gs[oi];
-                if (!balance_peer(c, go, &sim, gi, oi, n_cls))
-                    continue;
-                slots[n_slots] = (struct asc_balance_slot){
-                    .current = h->g->target_size,
-                    .max = h->g->target_size + room_for(c, h, 0, 0, 0),
-                };
-                slot_group[n_slots++] = oi;
-            }
+        struct asc_similarity sim;
+        similarity_options(c, &sim);
+        /* the expander's choice first: it gets the odd node */
+        for (uint32_t k = 0; k <= c->n_gs; k++) {
+            uint32_t oi = k == 0 ? gi : k - 1;
+            struct asc__group *h = &c->gs[oi];
+            if (k > 0 && (oi == gi || !c->o->balance_similar_node_groups ||
+                          !balance_peer(c, go, &sim, gi, oi, n_cls)))
+                continue;
+            int32_t room = h->g->max_size > h->new_size ? h->g->max_size - h->new_size : 0;
+            slots[n_slots] = (struct asc_balance_slot){ .current = h->g->target_size,
+                                                        .max = h->g->target_size + room };
+            slot_group[n_slots++] = oi;
         }
         asc_balance_split(slots, n_slots, want);
 
-        /* balanced groups must stay within the cluster-wide limits together */
-        int32_t adds[HS_ARRAY_LEN(slots)], granted = 0;
+        /* balanced groups must stay within the cluster-wide limits together
+         * (each group's own node may differ a little from the chosen one's) */
+        int32_t granted = 0;
         int64_t nodes = 0, cores = 0, mem = 0;
         for (size_t s = 0; s < n_slots; s++) {
             struct asc__group *h = &c->gs[slot_group[s]];
@@ -1186,6 +1189,9 @@ enum hs_code asc__scale_up(struct asc__ctx *c)
                 add_scale_up(c, &ups, &n_ups, &cap_ups, slot_group[s],
                              c->gs[slot_group[s]].g->target_size + adds[s], pods, n_pods,
                              n_slots == 1);
+        hs_free(slots);
+        hs_free(slot_group);
+        hs_free(adds);
     }
     hs_free(opts);
     hs_free(opt_group);

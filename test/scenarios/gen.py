@@ -703,6 +703,29 @@ def balance_capacity_of_similar_groups(d):
 
 
 @scenario
+def balance_cores_total_cut_first(d):
+    items, groups = [], []
+    for z in (A, B):
+        it, g = grp("ng-web-" + z[-1], "m5.xlarge", "4", "16Gi", zone=z, busy_cpu="3500m")
+        items += it
+        groups.append(g)
+    items += pend("web", 4, "3", "1Gi")
+    write(d, items, groups, flags=["--balance-similar-node-groups", "--cores-total=0:16"])
+
+
+@scenario
+def balance_many_similar_groups(d):
+    items, groups = [], []
+    for i in range(70):
+        it, g = grp("ng-w%02d" % i, "m5.xlarge", "4", "16Gi", zone=A, busy_cpu="3500m",
+                    max_size=2)
+        items += it
+        groups.append(g)
+    items += pend("web", 70, "3", "1Gi")
+    write(d, items, groups, flags=["--balance-similar-node-groups"])
+
+
+@scenario
 def balance_superset_of_pods(d):
     items, groups = [], []
     for z in (A, B):

@@ -171,10 +171,10 @@ struct asc_plan {
      * NotTriggerScaleUp), with every group's reason. */
     struct asc_no_scale_up *no_scale_up; /* sorted by pod */
     size_t n_no_scale_up;
-    /* Pods some such group takes that this loop's scale-up does not place
-     * (cluster-autoscaler's pods awaiting evaluation: another group's
-     * estimate took them, or the node limits cut them off); "ns/name",
-     * sorted. */
+    /* Pods some such group takes that this loop's scale-up does not place,
+     * for a later loop: those another group would take (cluster-autoscaler's
+     * pods awaiting evaluation) and those the node limits cut off (which
+     * cluster-autoscaler names in neither list); "ns/name", sorted. */
     const char **awaiting;
     size_t n_awaiting;
     struct asc_scale_down *scale_down; /* in the order they would be removed */
