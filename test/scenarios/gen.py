@@ -86,6 +86,16 @@ def zero(name, types, zones=(A,), max_size=10, tag_extra=None, spot=False, min_s
                tag_extra=tag_extra, spot=spot)
 
 
+def web_groups(zones, **kw):
+    """Similar m5.xlarge groups ng-web-<zone letter>, one busy node each."""
+    items, groups = [], []
+    for z in zones:
+        it, g = grp("ng-web-" + z[-1], "m5.xlarge", "4", "16Gi", zone=z, busy_cpu="3500m", **kw)
+        items += it
+        groups.append(g)
+    return items, groups
+
+
 def pend(prefix, n, cpu, mem, **kw):
     return [pod(f"{prefix}-{i}", cpu=cpu, mem=mem, **kw) for i in range(n)]
 
@@ -185,11 +195,7 @@ def expander_random(d):
 
 @scenario
 def balance_similar_groups(d):
-    items, groups = [], []
-    for z in (A, B, C):
-        it, g = grp("ng-web-" + z[-1], "m5.xlarge", "4", "16Gi", zone=z, busy_cpu="3500m")
-        items += it
-        groups.append(g)
+    items, groups = web_groups((A, B, C))
     items += pend("web", 6, "3", "1Gi")
     write(d, items, groups, flags=["--balance-similar-node-groups"])
 
@@ -680,11 +686,7 @@ def scale_up_ignores_preferred(d):
 
 @scenario
 def balance_only_same_pods(d):
-    items, groups = [], []
-    for z in (A, B, C):
-        it, g = grp("ng-web-" + z[-1], "m5.xlarge", "4", "16Gi", zone=z, busy_cpu="3500m")
-        items += it
-        groups.append(g)
+    items, groups = web_groups((A, B, C))
     items += pend("zonal-a", 2, "3500m", "1Gi", node_selector={"topology.kubernetes.io/zone": A})
     items += pend("zonal-b", 2, "3", "1Gi", node_selector={"topology.kubernetes.io/zone": B})
     write(d, items, groups, flags=["--balance-similar-node-groups"])
@@ -692,23 +694,14 @@ def balance_only_same_pods(d):
 
 @scenario
 def balance_capacity_of_similar_groups(d):
-    items, groups = [], []
-    for z in (A, B, C):
-        it, g = grp("ng-web-" + z[-1], "m5.xlarge", "4", "16Gi", zone=z, busy_cpu="3500m",
-                    max_size=4)
-        items += it
-        groups.append(g)
+    items, groups = web_groups((A, B, C), max_size=4)
     items += pend("web", 9, "3", "1Gi")
     write(d, items, groups, flags=["--balance-similar-node-groups"])
 
 
 @scenario
 def balance_cores_total_cut_first(d):
-    items, groups = [], []
-    for z in (A, B):
-        it, g = grp("ng-web-" + z[-1], "m5.xlarge", "4", "16Gi", zone=z, busy_cpu="3500m")
-        items += it
-        groups.append(g)
+    items, groups = web_groups((A, B))
     items += pend("web", 4, "3", "1Gi")
     write(d, items, groups, flags=["--balance-similar-node-groups", "--cores-total=0:16"])
 
@@ -727,11 +720,7 @@ def balance_many_similar_groups(d):
 
 @scenario
 def balance_superset_of_pods(d):
-    items, groups = [], []
-    for z in (A, B):
-        it, g = grp("ng-web-" + z[-1], "m5.xlarge", "4", "16Gi", zone=z, busy_cpu="3500m")
-        items += it
-        groups.append(g)
+    items, groups = web_groups((A, B))
     items += pend("web", 4, "3", "1Gi")
     items += pend("zonal-b", 1, "3", "1Gi", node_selector={"topology.kubernetes.io/zone": B})
     write(d, items, groups, flags=["--balance-similar-node-groups", "--expander=least-nodes"])
