@@ -596,7 +596,7 @@ static int unremovable_cmp(const void *a, const void *b)
     return strcmp(x->node, y->node);
 }
 
-static int str_cmp(const void *a, const void *b)
+int asc__str_cmp(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -621,7 +621,7 @@ static void finish(struct asc__ctx *c)
             if (c->not_started[i])
                 p->not_started[p->n_not_started++] =
                     hs_arena_strndup(&p->arena, cl->nodes[i]->name, strlen(cl->nodes[i]->name));
-        qsort(p->not_started, p->n_not_started, sizeof(*p->not_started), str_cmp);
+        qsort(p->not_started, p->n_not_started, sizeof(*p->not_started), asc__str_cmp);
     }
     if (c->n_warnings) {
         p->warnings = HS_ARENA_NEW_ARRAY(&p->arena, const char *, c->n_warnings);

@@ -109,6 +109,8 @@ struct asc__ctx {
 const char *asc__strf(struct asc__ctx *c, const char *fmt, ...) HS_PRINTF(2, 3);
 /* "ns/name" of p (borrowed), in the plan's arena. */
 const char *asc__pod_key(struct asc__ctx *c, const struct model_pod *p);
+/* qsort's comparison of two const char * (strcmp order). */
+int asc__str_cmp(const void *a, const void *b);
 void asc__warn(struct asc__ctx *c, const char *fmt, ...) HS_PRINTF(2, 3);
 void asc__unremovable(struct asc__ctx *c, const char *node, const char *reason);
 /* A new interned name kept alive until the loop ends (borrowed). */

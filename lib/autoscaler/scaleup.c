@@ -653,11 +653,6 @@ static void no_scale_up(struct asc__ctx *c, struct pend *left, size_t n_left, st
     }
 }
 
-static int str_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The pods a later loop looks at again: a group's template takes them, the
  * scale-up chosen does not place them (another group would: cluster-
  * autoscaler's "pods awaiting evaluation"; or the node limits cut them off,
@@ -675,7 +670,7 @@ static void awaiting(struct asc__ctx *c, const struct pend *left, size_t n_left,
     for (size_t i = 0; i < n_left; i++)
         if (helped[i] && !in_scale_up[i])
             p->awaiting[p->n_awaiting++] = asc__pod_key(c, left[i].pod);
-    qsort(p->awaiting, p->n_awaiting, sizeof(*p->awaiting), str_cmp);
+    qsort(p->awaiting, p->n_awaiting, sizeof(*p->awaiting), asc__str_cmp);
 }
 
 static int no_scale_up_cmp(const void *a, const void *b)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "planner_int.h"
 
 struct asc_state *asc_state_new(void)
 {
@@ -129,17 +130,12 @@ int64_t asc_state_unneeded_since(const struct asc_state *s, const char *node)
     return u ? u->since : 0;
 }
 
-static int cstr_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 void asc_state_set_unneeded(struct asc_state *s, const char *const *nodes, size_t n, int64_t now)
 {
     const char **sorted = hs_calloc(n ? n : 1, sizeof(*sorted));
     if (n) {
         memcpy(sorted, nodes, n * sizeof(*sorted));
-        qsort(sorted, n, sizeof(*sorted), cstr_cmp);
+        qsort(sorted, n, sizeof(*sorted), asc__str_cmp);
     }
     struct asc_unneeded *next = hs_calloc(n ? n : 1, sizeof(*next));
     size_t m = 0;
