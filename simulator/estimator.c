@@ -239,11 +239,6 @@ void sim__est_cache_free(struct sim_snapshot *s, struct sim__est_cache **cp)
     *cp = NULL;
 }
 
-static const struct model_resources *bucket_req(const struct sim__est_cache *c, uint32_t b)
-{
-    return &c->cur.sorted[c->cur.b[b].start]->pod->requests;
-}
-
 struct req_key {
     int64_t cpu, mem;
     uint32_t b;
@@ -267,7 +262,7 @@ static void group_by_request(struct sim__est_cache *c)
     c->cur.req_start = hs_malloc(((size_t)c->cur.nb + 1) * sizeof(*c->cur.req_start));
     struct req_key *k = hs_malloc((c->cur.nb ? c->cur.nb : 1) * sizeof(*k));
     for (uint32_t i = 0; i < c->cur.nb; i++)
-        k[i] = (struct req_key){ bucket_req(c, i)->cpu_milli, bucket_req(c, i)->memory, i };
+        k[i] = (struct req_key){ c->cur.b[i].cpu, c->cur.b[i].mem, i };
     qsort(k, c->cur.nb, sizeof(*k), req_cmp);
     c->cur.n_req = 0;
     for (uint32_t i = 0; i < c->cur.nb; i++) {
@@ -789,7 +784,6 @@ static void place(struct est *e, uint32_t input_index, int32_t node)
     e->pr.nodes += !*w;
     *w = 1;
     e->out->scheduled++;
-    e->pr.scheduled++;
     if (e->out->placement)
         e->out->placement[input_index] = node - e->first_new;
 }
@@ -1424,6 +1418,7 @@ static int32_t find_first(struct est *e, struct cls *k, uint32_t from)
 static bool ask_stop(struct est *e, const struct cls *k, uint32_t untried)
 {
     struct sim_estimate_progress p = e->pr;
+    p.scheduled = e->out->scheduled;
     if (k && untried) {
         const struct model_resources *r = &k->c->rep->requests;
         p.rest_pods += untried;
@@ -1527,8 +1522,8 @@ void sim_estimate(struct sim_snapshot *s, const struct sim_estimate_input *in,
         e.pr.rest_memory = c->cur.sum_mem;
     }
     sim_snapshot_fork(s);
-    if (in->stop && in->stop(in->stop_ctx, &e.pr))
-        out->stopped = true; /* the caller needs nothing of this run */
+    if (in->stop)
+        ask_stop(&e, NULL, 0); /* the caller may need nothing of this run */
     for (uint32_t k = 0; k < c->cur.nb && !out->stopped; k++) {
         struct bucket *b = &c->cur.b[order[k]];
         if (in->stop) {
