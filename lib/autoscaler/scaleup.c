@@ -741,8 +741,8 @@ static bool prune_stop(void *ctx, const struct sim_estimate_progress *p)
 }
 
 /* Group gi's option (o->cls_reason and o->max_nodes set): its estimate, and
- * the option's node count, pods and sums when it places any pod; pr (may be
- * NULL) may abandon it (o->pruned). */
+ * the option's node count, pods and sums when it places any pod; pr may
+ * abandon it (o->pruned) and keeps the best score so far. */
 static void estimate_option(struct asc__ctx *c, struct gopt *go, uint32_t gi,
                             const struct pend *left, size_t n_left, uint32_t n_cls,
                             struct est_buf *eb, struct prune *pr)
@@ -751,7 +751,7 @@ static void estimate_option(struct asc__ctx *c, struct gopt *go, uint32_t gi,
     struct gopt *o = &go[gi];
     struct sim_estimate_input ei;
     group_input(c, gi, o, left, n_left, n_cls, eb, &ei);
-    if (pr && pr->on) {
+    if (pr->on) {
         ei.stop = prune_stop;
         ei.stop_ctx = pr;
         pr->cap_cpu = (double)g->tmpl->node.capacity.cpu_milli;
@@ -763,7 +763,7 @@ static void estimate_option(struct asc__ctx *c, struct gopt *go, uint32_t gi,
     sim_estimate(c->snap, &ei, &est);
     /* random draws among the options without reading them: a run stopped
      * once it placed a pod (prune_stop) has proven its option exists */
-    o->partial = est.stopped && pr && pr->kind == ASC_EXPANDER_RANDOM;
+    o->partial = est.stopped && pr->kind == ASC_EXPANDER_RANDOM;
     o->pruned = est.stopped && !o->partial;
     if (o->pruned || !est.nodes || !est.scheduled)
         return;
@@ -784,8 +784,7 @@ static void estimate_option(struct asc__ctx *c, struct gopt *go, uint32_t gi,
     o->opt.has_price = asc_group_node_price(g->g, &price, NULL) == HS_OK;
     o->opt.node_price = o->opt.has_price ? price : 0;
     double score;
-    if (pr && asc_expander_score(pr->kind, &o->opt, &score) &&
-        (!pr->have_best || score < pr->best)) {
+    if (asc_expander_score(pr->kind, &o->opt, &score) && (!pr->have_best || score < pr->best)) {
         pr->best = score;
         pr->have_best = true;
     }
